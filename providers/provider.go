@@ -1,0 +1,197 @@
+// Package providers defines the seam every text-to-speech backend plugs into:
+// the Provider interface, the request it takes, the audio it returns, a
+// registry backends add themselves to from init, and the one error type they
+// all report through.
+package providers
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"time"
+
+	"chorus/audio"
+)
+
+// Provider is one text-to-speech backend.
+type Provider interface {
+	// Info describes the provider; it never changes.
+	Info() Info
+	// Capabilities says what requests the provider accepts.
+	Capabilities() Capabilities
+	// Voices lists the voices for a model ("" means the default model).
+	Voices(ctx context.Context, model string) ([]Voice, error)
+	// Synthesize starts synthesis and returns as soon as the first response
+	// bytes are available; the audio keeps streaming through Audio.Body.
+	// Cancelling ctx aborts the request and makes Body.Read fail.
+	Synthesize(ctx context.Context, req Request) (*Audio, error)
+}
+
+// ModelLister is implemented by providers that can list their models from the
+// service itself (rather than only the built-in list in Capabilities).
+type ModelLister interface {
+	Models(ctx context.Context) ([]Model, error)
+}
+
+// KeyChecker is implemented by providers that can verify an API key with a
+// cheap authenticated call.
+type KeyChecker interface {
+	CheckKey(ctx context.Context) error
+}
+
+// Info describes a provider.
+type Info struct {
+	ID             string // short lower-case identifier used by --provider, e.g. "openai"
+	Name           string // display name, e.g. "OpenAI"
+	Description    string // one line for pickers and --help
+	NeedsKey       bool   // whether requests need an API key
+	KeyOptional    bool   // a key is accepted but not required (custom endpoints)
+	DefaultBaseURL string // empty for providers that do not talk HTTP
+	Website        string // where to get a key
+}
+
+// KeyEnv is the environment variable that holds the provider's API key.
+func (i Info) KeyEnv() string { return EnvName(i.ID) + "_API_KEY" }
+
+// BaseURLEnv is the environment variable that overrides the base URL.
+func (i Info) BaseURLEnv() string { return EnvName(i.ID) + "_BASE_URL" }
+
+// Range is a closed interval of allowed values.
+type Range struct {
+	Min, Max, Default float64
+}
+
+// Contains reports whether v lies inside the range.
+func (r Range) Contains(v float64) bool { return v >= r.Min && v <= r.Max }
+
+// Capabilities says what a provider accepts.
+type Capabilities struct {
+	Models            []Model  // built-in models; the first is the default
+	Formats           []string // output formats the provider offers, in its own names; the first is the default
+	SampleRates       []int    // selectable output rates; empty when the provider fixes the rate
+	DefaultSampleRate int      // 0 when the provider decides
+	Speed             Range    // speed multiplier, 1.0 = normal
+	MaxChars          int      // most characters one request takes (0 = no documented limit)
+	Streaming         bool     // audio can be played while it is still arriving
+	Concurrency       int      // most requests at once (0 = no limit)
+	Languages         []string // language codes the user can pick; empty = chosen by the voice
+	Transports        []string // alternative transports ("http", "stream", "ws"); the first is the default
+	Options           []Option // provider-specific settings
+}
+
+// DefaultModel returns the first model's ID, or "".
+func (c Capabilities) DefaultModel() string {
+	if len(c.Models) == 0 {
+		return ""
+	}
+	return c.Models[0].ID
+}
+
+// DefaultFormat returns the first format, or "".
+func (c Capabilities) DefaultFormat() string {
+	if len(c.Formats) == 0 {
+		return ""
+	}
+	return c.Formats[0]
+}
+
+// Model is one synthesis model.
+type Model struct {
+	ID           string
+	Name         string // display name; ID when empty
+	Instructions bool   // takes free-text style instructions
+	Description  string
+}
+
+// Voice is one voice a provider offers.
+type Voice struct {
+	ID          string // what the provider's API takes
+	Name        string // display name; ID when empty
+	Language    string // BCP 47 or the provider's code, when known
+	Gender      string // "female", "male", "" when unknown
+	Accent      string
+	Description string
+}
+
+// Label is the voice's display text: name, language and gender when known.
+func (v Voice) Label() string {
+	s := v.Name
+	if s == "" {
+		s = v.ID
+	}
+	extra := ""
+	for _, p := range []string{v.Language, v.Accent, v.Gender} {
+		if p == "" {
+			continue
+		}
+		if extra != "" {
+			extra += ", "
+		}
+		extra += p
+	}
+	if extra != "" {
+		s += " (" + extra + ")"
+	}
+	return s
+}
+
+// Option is a provider-specific setting shown in the GUI's Advanced area and
+// accepted on the CLI as --option key=value.
+type Option struct {
+	Key         string   // request Options key
+	Label       string   // short display label
+	Help        string   // one line
+	Choices     []string // allowed values; empty for free text or numbers
+	Range       *Range   // allowed numeric range, when numeric
+	Default     string
+	Models      []string // models the option applies to; empty = all
+}
+
+// Request is one synthesis request. Empty fields mean the provider's default.
+type Request struct {
+	Text         string
+	Model        string
+	Voice        string
+	Format       string  // the provider's name for the output format
+	Speed        float64 // 0 means 1.0
+	SampleRate   int
+	Language     string
+	Instructions string
+	Batch        bool   // ask for one complete response instead of a stream
+	Transport    string // one of Capabilities.Transports
+	Options      map[string]string
+}
+
+// WordBoundary is one word's position in the audio, when a provider sends it.
+type WordBoundary struct {
+	Text     string
+	Offset   time.Duration // from the start of this response's audio
+	Duration time.Duration
+}
+
+// Audio is a synthesis response: encoded audio bytes as they arrive.
+type Audio struct {
+	// Body yields the encoded audio; Close releases the connection or process.
+	Body io.ReadCloser
+	// Encoding says how to decode Body.
+	Encoding audio.Encoding
+	// Format is the rate and channel count for headerless encodings (PCM,
+	// mu-law, A-law); zero when the container says.
+	Format audio.Format
+	// Words, when not nil, receives word boundaries as they arrive and is
+	// closed when Body ends. Readers must drain it or ignore it entirely.
+	Words <-chan WordBoundary
+	// Requests counts HTTP requests made, including retries.
+	Requests int
+}
+
+// Config is what a factory needs to build a provider.
+type Config struct {
+	BaseURL    string       // "" for the provider's default
+	APIKey     string       // resolved secret; never logged or shown
+	HTTPClient *http.Client // nil for the shared default policy
+	// AllowInsecureHTTP permits plain http:// to a non-loopback host.
+	AllowInsecureHTTP bool
+	// Settings holds per-profile values (custom endpoints), e.g. models, voices.
+	Settings map[string]string
+}

@@ -138,13 +138,13 @@ func (v Voice) Label() string {
 // Option is a provider-specific setting shown in the GUI's Advanced area and
 // accepted on the CLI as --option key=value.
 type Option struct {
-	Key         string   // request Options key
-	Label       string   // short display label
-	Help        string   // one line
-	Choices     []string // allowed values; empty for free text or numbers
-	Range       *Range   // allowed numeric range, when numeric
-	Default     string
-	Models      []string // models the option applies to; empty = all
+	Key     string   // request Options key
+	Label   string   // short display label
+	Help    string   // one line
+	Choices []string // allowed values; empty for free text or numbers
+	Range   *Range   // allowed numeric range, when numeric
+	Default string
+	Models  []string // models the option applies to; empty = all
 }
 
 // Request is one synthesis request. Empty fields mean the provider's default.
@@ -194,4 +194,17 @@ type Config struct {
 	AllowInsecureHTTP bool
 	// Settings holds per-profile values (custom endpoints), e.g. models, voices.
 	Settings map[string]string
+	// Network tunes timeouts and retries of remote providers; zero fields
+	// take the defaults of package providers/httpx.
+	Network NetworkPolicy
+}
+
+// NetworkPolicy tunes how a remote provider uses the network. Every zero
+// field means "use the default" (see package providers/httpx).
+type NetworkPolicy struct {
+	ConnectTimeout   time.Duration // to open a connection, TCP and TLS
+	FirstByteTimeout time.Duration // from sending a request to the first audio byte
+	MaxAttempts      int           // requests per call, counting the first; retries happen only before audio starts
+	MaxRetryTime     time.Duration // most time spent on one call before giving up retrying
+	RetryDelay       time.Duration // first back-off delay; it doubles on each retry
 }

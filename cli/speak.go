@@ -1,0 +1,131 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"chorus/audio"
+	"chorus/core"
+	"chorus/providers"
+)
+
+func init() {
+	Register(Command{Name: "speak", Summary: "speak text aloud and/or save it to a file", Run: runSpeak})
+}
+
+// maxStdinBytes bounds text read from stdin or a file.
+const maxStdinBytes = 16 << 20
+
+func runSpeak(ctx context.Context, env *Env, args []string) int {
+	fs := newFlags(env, "speak", "[flags] [TEXT | -]")
+	provider := fs.String("provider", "local", "provider ID: "+strings.Join(providers.IDs(), ", "))
+	model := fs.String("model", "", "model (default: the provider's)")
+	voice := fs.String("voice", "", "voice (see `chorus voices`)")
+	format := fs.String("format", "", "format to request from the provider (default: from --out's extension, else the provider's)")
+	speed := fs.Float64("speed", 0, "speed multiplier, 1 = normal")
+	rate := fs.Int("sample-rate", 0, "sample rate in Hz (requested, or converted on export)")
+	lang := fs.String("language", "", "language code, where the provider takes one")
+	instructions := fs.String("instructions", "", "style instructions, for models that take them")
+	transport := fs.String("transport", "", "transport, where a provider has several (http, stream, ws)")
+	var options optionFlag
+	fs.Var(&options, "option", "provider option key=value (repeatable)")
+	baseURL := fs.String("base-url", "", "provider base URL (else env <ID>_BASE_URL)")
+	file := fs.String("file", "", "read the text from this file")
+	out := fs.String("out", "", "write the audio to this file (atomically)")
+	force := fs.Bool("force", false, "replace --out if it exists")
+	play := fs.Bool("play", false, "play the audio (the default when there is no --out)")
+	batch := fs.Bool("batch", false, "ask for one complete response instead of a stream")
+	stats := fs.Bool("stats", false, "print one JSON line of measurements on stderr")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return flagExit(err)
+	}
+	text, err := readText(env, pos, *file)
+	if err != nil {
+		return fail(env, err)
+	}
+	job := core.Job{
+		Provider: *provider, BaseURL: *baseURL,
+		Request: providers.Request{Text: text, Model: *model, Voice: *voice, Format: *format, Speed: *speed,
+			SampleRate: *rate, Language: *lang, Instructions: *instructions, Batch: *batch,
+			Transport: *transport, Options: options.m},
+		Play: *play || *out == "", Out: *out, Force: *force,
+	}
+	if *format != "" && *out != "" {
+		job.OutFormat = audio.Encoding(*format)
+	}
+	job.OnEvent = func(ev core.Event) {
+		if ev.Stage == core.StageNotice {
+			fmt.Fprintln(env.Stderr, "chorus:", ev.Message)
+		}
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	res, err := env.Engine.Speak(ctx, job)
+	if *stats && res != nil {
+		line, _ := json.Marshal(res.Stats)
+		fmt.Fprintln(env.Stderr, string(line))
+	}
+	if err != nil {
+		return fail(env, err)
+	}
+	if *out != "" {
+		fmt.Fprintf(env.Stderr, "saved %s (%.1f s)\n", *out, res.Stats.AudioSeconds)
+	}
+	return ExitOK
+}
+
+// readText takes the text from the argument, "-" (stdin) or --file.
+func readText(env *Env, pos []string, file string) (string, error) {
+	switch {
+	case file != "" && len(pos) > 0:
+		return "", usageErr("give the text or --file, not both")
+	case len(pos) > 1:
+		return "", usageErr("give the text as one argument (quote it), or use --file or -")
+	case file != "":
+		f, err := os.Open(file)
+		if err != nil {
+			return "", usageErr("cannot read %s: %v", file, err)
+		}
+		defer f.Close()
+		return readLimited(f, file)
+	case len(pos) == 1 && pos[0] == "-":
+		return readLimited(env.Stdin, "stdin")
+	case len(pos) == 1:
+		return pos[0], nil
+	}
+	return "", usageErr("no text: give it as an argument, with --file PATH, or - to read stdin")
+}
+
+func readLimited(r io.Reader, name string) (string, error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxStdinBytes+1))
+	if err != nil {
+		return "", fmt.Errorf("reading %s: %w", name, err)
+	}
+	if len(b) > maxStdinBytes {
+		return "", usageErr("%s is larger than %d MB; split it first", name, maxStdinBytes>>20)
+	}
+	return string(b), nil
+}
+
+// optionFlag collects repeated key=value options.
+type optionFlag struct{ m map[string]string }
+
+func (o *optionFlag) String() string { return "" }
+
+func (o *optionFlag) Set(v string) error {
+	k, val, ok := strings.Cut(v, "=")
+	if !ok || k == "" {
+		return fmt.Errorf("want key=value, got %q", v)
+	}
+	if o.m == nil {
+		o.m = map[string]string{}
+	}
+	o.m[k] = val
+	return nil
+}

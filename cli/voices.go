@@ -1,0 +1,120 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"chorus/providers"
+)
+
+func init() {
+	Register(Command{Name: "voices", Summary: "list a provider's voices", Run: runVoices})
+	Register(Command{Name: "models", Summary: "list a provider's models", Run: runModels})
+	Register(Command{Name: "providers", Summary: "list the providers and what they offer", Run: runProviders})
+}
+
+func runVoices(ctx context.Context, env *Env, args []string) int {
+	fs := newFlags(env, "voices", "--provider ID [flags]")
+	provider := fs.String("provider", "local", "provider ID")
+	model := fs.String("model", "", "model whose voices to list")
+	baseURL := fs.String("base-url", "", "provider base URL")
+	search := fs.String("search", "", "only voices whose name, ID or language contains this")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parse(fs, args); err != nil {
+		return flagExit(err)
+	}
+	voices, err := env.Engine.Voices(ctx, *provider, *baseURL, *model)
+	if err != nil {
+		return fail(env, err)
+	}
+	if q := strings.ToLower(*search); q != "" {
+		var keep []providers.Voice
+		for _, v := range voices {
+			if strings.Contains(strings.ToLower(v.ID+" "+v.Name+" "+v.Language+" "+v.Accent), q) {
+				keep = append(keep, v)
+			}
+		}
+		voices = keep
+	}
+	if *asJSON {
+		return printJSON(env, voices)
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tLANGUAGE\tGENDER")
+	for _, v := range voices {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", v.ID, v.Name, v.Language, v.Gender)
+	}
+	tw.Flush()
+	return ExitOK
+}
+
+func runModels(ctx context.Context, env *Env, args []string) int {
+	fs := newFlags(env, "models", "--provider ID [flags]")
+	provider := fs.String("provider", "local", "provider ID")
+	baseURL := fs.String("base-url", "", "provider base URL")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parse(fs, args); err != nil {
+		return flagExit(err)
+	}
+	models, err := env.Engine.Models(ctx, *provider, *baseURL)
+	if err != nil {
+		return fail(env, err)
+	}
+	if *asJSON {
+		return printJSON(env, models)
+	}
+	for _, m := range models {
+		fmt.Fprintln(env.Stdout, m.ID)
+	}
+	return ExitOK
+}
+
+func runProviders(ctx context.Context, env *Env, args []string) int {
+	fs := newFlags(env, "providers", "[--json]")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parse(fs, args); err != nil {
+		return flagExit(err)
+	}
+	type row struct {
+		ID, Name, KeyEnv string
+		NeedsKey         bool
+		Formats          []string
+		Speed            providers.Range
+		MaxChars         int
+	}
+	var rows []row
+	for _, r := range providers.List() {
+		p, err := r.New(providers.Config{})
+		if err != nil {
+			continue
+		}
+		c := p.Capabilities()
+		rows = append(rows, row{r.ID, r.Name, r.KeyEnv(), r.NeedsKey, c.Formats, c.Speed, c.MaxChars})
+	}
+	if *asJSON {
+		return printJSON(env, rows)
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tKEY\tFORMATS\tSPEED")
+	for _, r := range rows {
+		key := "none needed"
+		if r.NeedsKey {
+			key = r.KeyEnv
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%g–%g\n", r.ID, r.Name, key, strings.Join(r.Formats, ","), r.Speed.Min, r.Speed.Max)
+	}
+	tw.Flush()
+	return ExitOK
+}
+
+func printJSON(env *Env, v any) int {
+	enc := json.NewEncoder(env.Stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return fail(env, err)
+	}
+	return ExitOK
+}

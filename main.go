@@ -1,0 +1,27 @@
+// Chorus is a desktop text-to-speech studio: type and listen, compare voices
+// side by side, and export audio files. With no arguments it opens the
+// window; with a command (speak, voices, keys, ...) it runs the CLI on the
+// same core.
+package main
+
+import (
+	"context"
+	"os"
+
+	"chorus/cli"
+	"chorus/core"
+	_ "chorus/providers/all"
+	"chorus/ui"
+)
+
+// version matches FyneApp.toml.
+const version = "0.1.0"
+
+func main() {
+	engine := &core.Engine{}
+	cli.Version = version
+	if len(os.Args) > 1 {
+		os.Exit(cli.Run(context.Background(), cli.DefaultEnv(engine), os.Args[1:]))
+	}
+	ui.Run(engine)
+}

@@ -1,0 +1,452 @@
+package httpx
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"time"
+
+	"chorus/audio"
+	"chorus/providers"
+)
+
+// Options describe the provider a Client talks for.
+type Options struct {
+	// Info names the provider in errors and hints (ID, Name, KeyEnv), says
+	// whether a missing key stops a call (NeedsKey, KeyOptional), and gives
+	// the base URL used when Config.BaseURL is empty (DefaultBaseURL).
+	Info providers.Info
+	// Header is sent with every request, e.g. a client version header.
+	Header http.Header
+	// AuthHeader names the header that carries the key. Empty means
+	// "Authorization: Bearer <key>"; otherwise the header's value is the bare key.
+	AuthHeader string
+	// ParseError pulls code and message out of an error body; nil means
+	// ErrorMessage, which knows the common shapes.
+	ParseError func(body []byte) (code, message string)
+}
+
+// Client sends a provider's requests under the shared policy. It is safe
+// for concurrent use.
+type Client struct {
+	info       providers.Info
+	base       *url.URL
+	key        string
+	http       *http.Client
+	policy     providers.NetworkPolicy
+	header     http.Header
+	authHeader string
+	parse      func([]byte) (string, string)
+}
+
+// New builds a client from a provider's configuration. It fails with a
+// validation error when the base URL is malformed or breaks the HTTPS rule.
+func New(cfg providers.Config, opt Options) (*Client, error) {
+	raw := cfg.BaseURL
+	if raw == "" {
+		raw = opt.Info.DefaultBaseURL
+	}
+	base, err := ParseBaseURL(raw, cfg.AllowInsecureHTTP)
+	if err != nil {
+		err.(*providers.Error).Provider = opt.Info.ID
+		return nil, err
+	}
+	c := &Client{info: opt.Info, base: base, key: cfg.APIKey, policy: WithDefaults(cfg.Network),
+		header: opt.Header, authHeader: opt.AuthHeader, parse: opt.ParseError}
+	if c.parse == nil {
+		c.parse = ErrorMessage
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = defaultClient()
+		if cfg.Network != (providers.NetworkPolicy{}) {
+			hc = NewHTTPClient(cfg.Network)
+		}
+	}
+	own := *hc // a copy, so the redirect rule is ours without changing the caller's client
+	own.CheckRedirect = redirectPolicy(cfg.AllowInsecureHTTP, c.authName())
+	c.http = &own
+	return c, nil
+}
+
+func (c *Client) authName() string {
+	if c.authHeader == "" {
+		return "Authorization"
+	}
+	return c.authHeader
+}
+
+// BaseURL returns the base URL in use, without a trailing slash.
+func (c *Client) BaseURL() string { return c.base.String() }
+
+// HasKey reports whether the client has an API key.
+func (c *Client) HasKey() bool { return c.key != "" }
+
+// Policy returns the network policy in use, with defaults filled in.
+func (c *Client) Policy() providers.NetworkPolicy { return c.policy }
+
+// Request is one HTTP call relative to the base URL.
+type Request struct {
+	Method string      // "" means POST when Body is set, GET otherwise
+	Path   string      // appended to the base URL, e.g. "/audio/speech"
+	Body   any         // JSON-encoded; a []byte is sent as it is (set Content-Type in Header)
+	Header http.Header // per-request headers, e.g. Accept
+}
+
+// Response is a successful (2xx) answer whose body is still streaming.
+type Response struct {
+	// Body yields the body (for Audio: the decoded audio) and maps read
+	// failures to *providers.Error. The caller must Close it.
+	Body io.ReadCloser
+	// Header holds the response headers.
+	Header http.Header
+	// Status is the HTTP status code.
+	Status int
+	// Requests counts the HTTP requests made, including retries.
+	Requests int
+	// Head is a copy of the first bytes of the audio (Audio only), for
+	// providers that sniff the container (Body still yields them).
+	Head []byte
+}
+
+// Decoder turns a response body into audio bytes: for example an SSE or
+// NDJSON stream of base64 chunks. If the returned reader is an io.Closer it
+// is closed with the body.
+type Decoder func(body io.Reader) io.Reader
+
+var errFirstByte = errors.New("first byte timeout")
+
+// Do sends r and returns the first 2xx response, retrying 408, 429, 500,
+// 502, 503, 504 and connection failures with back-off (honouring
+// Retry-After), within the policy's attempt and time bounds. Other statuses
+// become *providers.Error at once.
+func (c *Client) Do(ctx context.Context, r Request) (*Response, error) {
+	return c.send(ctx, r, nil)
+}
+
+// Audio sends r like Do and also waits for the first bytes of audio before
+// it returns: a connection that fails or stays silent for
+// FirstByteTimeout before then is retried too. decode, if not nil, turns
+// the body into audio bytes (SSE, NDJSON). The first bytes must look like
+// claimed audio (an empty claimed only rules out an empty body and text),
+// otherwise the error is KindNotAudio and says what came back. After audio
+// has started nothing is retried: a broken stream makes Body.Read fail with
+// KindCutStream.
+func (c *Client) Audio(ctx context.Context, r Request, claimed audio.Encoding, decode Decoder) (*Response, error) {
+	return c.send(ctx, r, func(resp *Response, raw io.ReadCloser, closer func() error) error {
+		var src io.Reader = raw
+		var seen *capture
+		if decode != nil {
+			// Keep what the decoder consumed, to describe a body that
+			// turns out not to be the expected framing at all.
+			seen = &capture{}
+			src = decode(io.TeeReader(raw, seen))
+			if cl, ok := src.(io.Closer); ok {
+				inner := closer
+				closer = func() error { cl.Close(); return inner() }
+			}
+		}
+		head, err := readHead(src)
+		if err != nil {
+			return err
+		}
+		if err := checkAudio(head, claimed); err != nil {
+			if seen != nil && len(head) == 0 && len(seen.b) > 0 {
+				return c.notFramed(seen.b, raw)
+			}
+			return c.notAudio(err, head, src)
+		}
+		if seen != nil {
+			seen.stop = true
+		}
+		resp.Head = head
+		resp.Body = NewBody(ctx, c.info.ID, io.MultiReader(bytes.NewReader(head), src), closer)
+		return nil
+	})
+}
+
+// JSON sends r and decodes the JSON answer into out.
+func (c *Client) JSON(ctx context.Context, r Request, out any) error {
+	if r.Header.Get("Accept") == "" {
+		r.Header = r.Header.Clone()
+		if r.Header == nil {
+			r.Header = http.Header{}
+		}
+		r.Header.Set("Accept", "application/json")
+	}
+	resp, err := c.Do(ctx, r)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(body, out); err != nil {
+		what := textKind(body[:min(len(body), 64)])
+		if what == "" {
+			what = "data"
+		}
+		return c.NewError(providers.KindUnknown, resp.Status, "",
+			fmt.Sprintf("%s%s answered with %s that Chorus cannot read (%v)", c.BaseURL(), r.Path, what, err))
+	}
+	return nil
+}
+
+// readHead reads the first headSize bytes, or fewer when the body is shorter.
+func readHead(r io.Reader) ([]byte, error) {
+	head := make([]byte, headSize)
+	n := 0
+	for n < len(head) {
+		m, err := r.Read(head[n:])
+		n += m
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return head[:n], nil
+}
+
+func (c *Client) notAudio(problem error, head []byte, rest io.Reader) *providers.Error {
+	msg := problem.Error()
+	if textKind(head) != "" {
+		more, _ := io.ReadAll(io.LimitReader(rest, 4096))
+		if _, m := c.parse(append(head, more...)); m != "" {
+			msg += ": " + m
+		}
+	}
+	return c.NewError(providers.KindNotAudio, http.StatusOK, "", msg)
+}
+
+// notFramed describes a body the decoder found no audio in.
+func (c *Client) notFramed(seen []byte, rest io.Reader) *providers.Error {
+	what := textKind(seen[:min(len(seen), headSize)])
+	if what == "" {
+		what = "data"
+	}
+	msg := fmt.Sprintf("the server sent %s without any audio in it", what)
+	more, _ := io.ReadAll(io.LimitReader(rest, 4096))
+	if _, m := c.parse(append(seen, more...)); m != "" && what != "data" {
+		msg += ": " + m
+	}
+	return c.NewError(providers.KindNotAudio, http.StatusOK, "", msg)
+}
+
+// capture keeps the first 4 KiB written to it until stopped.
+type capture struct {
+	b    []byte
+	stop bool
+}
+
+func (c *capture) Write(p []byte) (int, error) {
+	if !c.stop && len(c.b) < 4096 {
+		c.b = append(c.b, p[:min(len(p), 4096-len(c.b))]...)
+	}
+	return len(p), nil
+}
+
+// opener finishes a successful response: it sets resp.Body (and may read
+// the start of it). raw is the HTTP body; closer releases everything.
+type opener func(resp *Response, raw io.ReadCloser, closer func() error) error
+
+func (c *Client) send(ctx context.Context, r Request, open opener) (*Response, error) {
+	if c.key == "" && c.info.NeedsKey && !c.info.KeyOptional {
+		return nil, &providers.Error{Provider: c.info.ID, Kind: providers.KindUnavailable,
+			Message: fmt.Sprintf("no API key for %s", c.info.Name),
+			Hint:    fmt.Sprintf("Add the key in Settings, or set %s", c.info.KeyEnv())}
+	}
+	payload, ctype, err := encodeBody(r.Body)
+	if err != nil {
+		return nil, c.NewError(providers.KindValidation, 0, "", fmt.Sprintf("cannot encode the request: %v", err))
+	}
+	start := time.Now()
+	for attempt := 1; ; attempt++ {
+		resp, perr, retry := c.attempt(ctx, r, payload, ctype, open)
+		if perr == nil {
+			resp.Requests = attempt
+			return resp, nil
+		}
+		if ctx.Err() != nil {
+			return nil, c.stopped(ctx)
+		}
+		if !retry || attempt >= c.policy.MaxAttempts {
+			return nil, gaveUp(perr, attempt)
+		}
+		wait := perr.RetryAfter
+		if wait == 0 {
+			wait = backoff(c.policy.RetryDelay, attempt)
+		}
+		if time.Since(start)+wait > c.policy.MaxRetryTime {
+			return nil, gaveUp(perr, attempt)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, c.stopped(ctx)
+		case <-t.C:
+		}
+	}
+}
+
+func gaveUp(e *providers.Error, attempts int) *providers.Error {
+	if attempts > 1 {
+		e.Message += fmt.Sprintf(" (gave up after %d attempts)", attempts)
+	}
+	return e
+}
+
+// backoff is RetryDelay doubled per retry, capped, with up to 25% jitter.
+func backoff(base time.Duration, attempt int) time.Duration {
+	d := base << (attempt - 1)
+	if d > maxRetryDelay || d <= 0 {
+		d = maxRetryDelay
+	}
+	return d + time.Duration(rand.Int64N(int64(d)/4+1))
+}
+
+func (c *Client) stopped(ctx context.Context) *providers.Error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return &providers.Error{Provider: c.info.ID, Kind: providers.KindNetwork,
+			Message: "the request ran out of time", Hint: c.hint(providers.KindNetwork, 0, 0), Err: ctx.Err()}
+	}
+	return &providers.Error{Provider: c.info.ID, Kind: providers.KindCanceled,
+		Message: "synthesis was stopped", Err: ctx.Err()}
+}
+
+func encodeBody(body any) ([]byte, string, error) {
+	switch b := body.(type) {
+	case nil:
+		return nil, "", nil
+	case []byte:
+		return b, "", nil
+	}
+	p, err := json.Marshal(body)
+	return p, "application/json", err
+}
+
+// attempt makes one request. retry says whether another attempt may help.
+func (c *Client) attempt(ctx context.Context, r Request, payload []byte, ctype string, open opener) (*Response, *providers.Error, bool) {
+	reqCtx, cancel := context.WithCancelCause(ctx)
+	timer := time.AfterFunc(c.policy.FirstByteTimeout, func() { cancel(errFirstByte) })
+	fail := func() { timer.Stop(); cancel(nil) }
+
+	method := r.Method
+	if method == "" {
+		method = http.MethodGet
+		if r.Body != nil {
+			method = http.MethodPost
+		}
+	}
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(reqCtx, method, c.BaseURL()+r.Path, body)
+	if err != nil {
+		fail()
+		return nil, c.NewError(providers.KindValidation, 0, "", fmt.Sprintf("cannot build the request: %v", err)), false
+	}
+	for k, v := range c.header {
+		req.Header[k] = v
+	}
+	for k, v := range r.Header {
+		req.Header[k] = v
+	}
+	if ctype != "" && req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	if c.key != "" {
+		if c.authHeader == "" {
+			req.Header.Set("Authorization", "Bearer "+c.key)
+		} else {
+			req.Header.Set(c.authHeader, c.key)
+		}
+	}
+
+	hr, err := c.http.Do(req)
+	if err != nil {
+		fail()
+		return c.netError(err, context.Cause(reqCtx) == errFirstByte)
+	}
+	if hr.StatusCode < 200 || hr.StatusCode > 299 {
+		msg, _ := io.ReadAll(io.LimitReader(hr.Body, 64<<10))
+		hr.Body.Close()
+		fail()
+		return nil, c.StatusError(hr.StatusCode, hr.Header, msg), retryableStatus(hr.StatusCode)
+	}
+	resp := &Response{Header: hr.Header, Status: hr.StatusCode}
+	closer := func() error { cancel(nil); return hr.Body.Close() }
+	if open == nil {
+		timer.Stop()
+		resp.Body = NewBody(ctx, c.info.ID, hr.Body, closer)
+		return resp, nil, false
+	}
+	err = open(resp, hr.Body, closer)
+	if !timer.Stop() {
+		// The first-byte timer fired: the request context is gone.
+		if err == nil {
+			resp.Body.Close()
+		}
+		closer()
+		return nil, c.timeout(), true
+	}
+	if err != nil {
+		closer()
+		var pe *providers.Error
+		switch {
+		case ctx.Err() != nil:
+			return nil, c.stopped(ctx), false
+		case errors.As(err, &pe):
+			return nil, pe, false
+		}
+		return nil, c.NewError(providers.KindNetwork, 0, "",
+			fmt.Sprintf("the connection failed before any audio arrived: %v", err)), true
+	}
+	return resp, nil, false
+}
+
+func (c *Client) timeout() *providers.Error {
+	return c.NewError(providers.KindNetwork, 0, "",
+		fmt.Sprintf("%s did not start sending audio within %s", c.base.Host, c.policy.FirstByteTimeout))
+}
+
+// netError maps a failure to send a request or read its headers.
+func (c *Client) netError(err error, timedOut bool) (*Response, *providers.Error, bool) {
+	if timedOut {
+		return nil, c.timeout(), true
+	}
+	var pe *providers.Error
+	if errors.As(err, &pe) { // a refused redirect
+		e := *pe
+		e.Provider = c.info.ID
+		return nil, &e, false
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	e := c.NewError(providers.KindNetwork, 0, "", fmt.Sprintf("cannot reach %s: %v", c.base.Host, err))
+	e.Err = err
+	var unknownCA x509.UnknownAuthorityError
+	var badHost x509.HostnameError
+	var badCert x509.CertificateInvalidError
+	var verify *tls.CertificateVerificationError
+	if errors.As(err, &unknownCA) || errors.As(err, &badHost) || errors.As(err, &badCert) || errors.As(err, &verify) {
+		e.Hint = "The server's certificate is not valid for this address; check the base URL"
+		return nil, e, false
+	}
+	return nil, e, true
+}

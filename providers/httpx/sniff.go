@@ -1,0 +1,84 @@
+package httpx
+
+import (
+	"bytes"
+	"fmt"
+	"unicode/utf8"
+
+	"chorus/audio"
+)
+
+// headSize is how many bytes of a response are read and checked before the
+// caller gets the stream: every container magic number, and the 36 bytes
+// codec.CheckAudio needs to tell Ogg Opus from other Ogg streams.
+const headSize = 64
+
+// checkAudio reports, in words, why head cannot be the start of claimed
+// audio: an empty body, text (JSON, HTML, XML), or the wrong magic number
+// for a container format. An empty claimed only rules out empty and text.
+//
+// TODO: switch to codec.CheckAudio(head, claimed) from chorus/audio/codec
+// once it exists, and delete this function.
+func checkAudio(head []byte, claimed audio.Encoding) error {
+	if len(head) == 0 {
+		return fmt.Errorf("the server sent an empty response instead of audio")
+	}
+	if what := textKind(head); what != "" {
+		return fmt.Errorf("the server sent %s instead of audio", what)
+	}
+	ok := true
+	switch claimed {
+	case audio.WAV:
+		ok = hasAny(head, "RIFF", "RF64", "RIFX")
+	case audio.MP3:
+		ok = bytes.HasPrefix(head, []byte("ID3")) || (len(head) > 1 && head[0] == 0xFF && head[1]&0xE0 == 0xE0)
+	case audio.Opus:
+		ok = hasAny(head, "OggS")
+	case audio.FLAC:
+		ok = hasAny(head, "fLaC", "ID3")
+	case audio.AAC:
+		ok = hasAny(head, "ID3", "ADIF") || (len(head) > 1 && head[0] == 0xFF && head[1]&0xF6 == 0xF0)
+	}
+	if !ok {
+		n := min(len(head), 8)
+		return fmt.Errorf("the server sent data that is not %s audio (it starts with % x)", claimed, head[:n])
+	}
+	return nil
+}
+
+func hasAny(b []byte, prefixes ...string) bool {
+	for _, p := range prefixes {
+		if bytes.HasPrefix(b, []byte(p)) {
+			return true
+		}
+	}
+	return false
+}
+
+// textKind names what head holds when it is text ("JSON", "an HTML page",
+// "XML", "text"), or returns "" for binary data. Audio, even headerless
+// PCM, practically never has 16 printable bytes in a row at its start.
+func textKind(head []byte) string {
+	for i := 0; i < len(head); {
+		r, size := utf8.DecodeRune(head[i:])
+		if r == utf8.RuneError && size == 1 && len(head)-i > 3 {
+			return "" // not UTF-8 (a rune cut off at the very end is fine)
+		}
+		if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7F {
+			return ""
+		}
+		i += size
+	}
+	t := bytes.TrimSpace(head)
+	switch {
+	case len(t) == 0:
+		return "only blank text"
+	case t[0] == '{' || t[0] == '[':
+		return "JSON"
+	case t[0] == '<' && bytes.Contains(bytes.ToLower(t), []byte("html")):
+		return "an HTML page"
+	case t[0] == '<':
+		return "XML or HTML"
+	}
+	return "text"
+}

@@ -1,0 +1,210 @@
+package openai
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"strings"
+	"testing"
+
+	"chorus/audio"
+	"chorus/providers"
+	"chorus/providers/providertest"
+)
+
+const testKey = "sk-test-0123456789abcdef"
+
+func openAIFake() *fake {
+	return &fake{key: testKey, models: []string{"gpt-4o-mini-tts", "tts-1", "tts-1-hd"}, sse: openAI.sse}
+}
+
+func TestConformanceOpenAI(t *testing.T) {
+	providertest.Run(t, providertest.Harness{
+		New:      factory(openAI),
+		Fake:     openAIFake(),
+		Key:      testKey,
+		BasePath: "/v1",
+	})
+}
+
+func TestConformanceInfery(t *testing.T) {
+	providertest.Run(t, providertest.Harness{
+		New:      factory(infery),
+		Fake:     &fake{key: "inf_" + testKey, models: []string{"tts-1", "tts-1-hd", "gemini-2-5-tts", "qwen-tts"}},
+		Key:      "inf_" + testKey,
+		BasePath: "/v1",
+	})
+}
+
+func TestConformanceProfile(t *testing.T) {
+	p := Profile{ID: "kokoro", Name: "Kokoro", BaseURL: "http://localhost:8880/v1", Models: []string{"kokoro"}}
+	providertest.Run(t, providertest.Harness{
+		New:      p.New,
+		Fake:     &fake{key: testKey, models: []string{"kokoro"}, voices: []string{"af_bella", "am_adam"}},
+		Key:      testKey,
+		BasePath: "/v1",
+	})
+}
+
+func TestRegistered(t *testing.T) {
+	for id, env := range map[string]string{"openai": "OPENAI_API_KEY", "infery": "INFERY_API_KEY"} {
+		r, ok := providers.Lookup(id)
+		if !ok {
+			t.Fatalf("%s is not registered", id)
+		}
+		if r.KeyEnv() != env {
+			t.Errorf("%s key env = %s, want %s", id, r.KeyEnv(), env)
+		}
+	}
+	if r, _ := providers.Lookup("openai"); r.Name != "OpenAI" || r.DefaultBaseURL != "https://api.openai.com/v1" {
+		t.Errorf("openai info = %+v", r.Info)
+	}
+}
+
+// server starts the OpenAI fake and returns a provider pointed at it.
+func server(t *testing.T) (*providertest.Server, providers.Provider) {
+	s := providertest.NewServer(t, openAIFake(), "/v1")
+	p, err := newProvider(openAI, s.Config(testKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, p
+}
+
+func sentBody(t *testing.T, s *providertest.Server) map[string]any {
+	t.Helper()
+	seen := s.Seen()
+	if len(seen) == 0 {
+		t.Fatal("no request reached the fake")
+	}
+	var m map[string]any
+	if err := json.Unmarshal(seen[len(seen)-1].Body, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func read(t *testing.T, a *providers.Audio, err error) []byte {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Body.Close()
+	b, err := io.ReadAll(a.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestSSEOnlyWhenStreamingASupportingModel(t *testing.T) {
+	s, p := server(t)
+	cases := []struct {
+		model string
+		batch bool
+		sse   bool
+	}{
+		{"gpt-4o-mini-tts", false, true},
+		{"gpt-4o-mini-tts", true, false},
+		{"tts-1", false, false},
+		{"tts-1-hd", false, false},
+	}
+	for _, c := range cases {
+		s.Set(nil)
+		a, err := p.Synthesize(context.Background(), providers.Request{Text: "hi", Model: c.model, Batch: c.batch})
+		read(t, a, err)
+		got, _ := sentBody(t, s)["stream_format"].(string)
+		if (got == "sse") != c.sse {
+			t.Errorf("%s batch=%v: stream_format = %q, want sse=%v", c.model, c.batch, got, c.sse)
+		}
+	}
+}
+
+func TestRequestBody(t *testing.T) {
+	s, p := server(t)
+	a, err := p.Synthesize(context.Background(), providers.Request{Text: "hi", Model: "gpt-4o-mini-tts",
+		Voice: "coral", Format: "pcm", Speed: 1.5, Instructions: "whisper", Batch: true})
+	b := read(t, a, err)
+	if a.Encoding != audio.PCM || a.Format != (audio.Format{SampleRate: 24000, Channels: 1}) || len(b) != 48000 {
+		t.Errorf("pcm audio = %s %v, %d bytes", a.Encoding, a.Format, len(b))
+	}
+	m := sentBody(t, s)
+	want := map[string]any{"model": "gpt-4o-mini-tts", "input": "hi", "voice": "coral",
+		"response_format": "pcm", "speed": 1.5, "instructions": "whisper"}
+	for k, v := range want {
+		if m[k] != v {
+			t.Errorf("%s = %v, want %v", k, m[k], v)
+		}
+	}
+	h := s.Seen()[0].Header
+	if h.Get("Authorization") != "Bearer "+testKey || h.Get("Accept") != "application/octet-stream" {
+		t.Errorf("headers: %v", h)
+	}
+}
+
+func TestEncodings(t *testing.T) {
+	want := map[string]audio.Encoding{"mp3": audio.MP3, "opus": audio.Opus, "aac": audio.AAC,
+		"flac": audio.FLAC, "wav": audio.WAV, "pcm": audio.PCM}
+	for f, enc := range want {
+		if got, _ := encoding(f, 24000); got != enc {
+			t.Errorf("%s -> %s, want %s", f, got, enc)
+		}
+	}
+}
+
+func TestInstructionsNeedASupportingModel(t *testing.T) {
+	s, p := server(t)
+	_, err := p.Synthesize(context.Background(), providers.Request{Text: "hi", Model: "tts-1", Instructions: "calm"})
+	if !providers.IsValidation(err) || !strings.Contains(err.Error(), "gpt-4o-mini-tts") {
+		t.Fatalf("err = %v", err)
+	}
+	if s.Requests() != 0 {
+		t.Error("the request was sent")
+	}
+}
+
+func TestVoicesPerModel(t *testing.T) {
+	_, p := server(t)
+	classic, _ := p.Voices(context.Background(), "tts-1")
+	all, _ := p.Voices(context.Background(), "gpt-4o-mini-tts")
+	if len(classic) != 9 || len(all) != 13 {
+		t.Errorf("tts-1 has %d voices, gpt-4o-mini-tts %d", len(classic), len(all))
+	}
+}
+
+func TestModelsListsOnlyTTS(t *testing.T) {
+	_, p := server(t)
+	ms, err := p.(providers.ModelLister).Models(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if !strings.Contains(m.ID, "tts") {
+			t.Errorf("listed %s", m.ID)
+		}
+		if m.ID == "gpt-4o-mini-tts" && !m.Instructions {
+			t.Error("gpt-4o-mini-tts lost its Instructions flag")
+		}
+	}
+}
+
+func TestSSEErrorEvent(t *testing.T) {
+	s, p := server(t)
+	s.Set(providertest.Respond(200, "text/event-stream", []byte(
+		"event: error\ndata: {\"type\":\"error\",\"error\":{\"message\":\"voice unavailable\",\"code\":\"bad_voice\"}}\n\n")))
+	_, err := p.Synthesize(context.Background(), providers.Request{Text: "hi"})
+	if providers.KindOf(err) != providers.KindServer || !strings.Contains(err.Error(), "voice unavailable") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestMissingKey(t *testing.T) {
+	p, err := newProvider(openAI, providers.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.Synthesize(context.Background(), providers.Request{Text: "hi"})
+	if providers.KindOf(err) != providers.KindUnavailable || !strings.Contains(err.Error(), "OPENAI_API_KEY") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -1,0 +1,74 @@
+package providertest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// Bearer reports whether r carries "Authorization: Bearer <key>".
+func Bearer(r *http.Request, key string) bool {
+	return r.Header.Get("Authorization") == "Bearer "+key
+}
+
+// DecodeJSON decodes a request body into v and rejects fields v does not
+// declare, the way services with "additionalProperties: false" do. The
+// error names the offending field.
+func DecodeJSON(body []byte, v any) error {
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.DisallowUnknownFields()
+	if err := d.Decode(v); err != nil {
+		return fmt.Errorf("invalid JSON body: %v", err)
+	}
+	return nil
+}
+
+// Fields returns the top-level keys of a JSON object body, for fakes that
+// check required fields were sent at all (not just non-zero).
+func Fields(body []byte) map[string]bool {
+	var m map[string]json.RawMessage
+	json.Unmarshal(body, &m)
+	out := map[string]bool{}
+	for k := range m {
+		out[k] = true
+	}
+	return out
+}
+
+// WriteChunks writes data in chunks of size bytes, flushing after each,
+// as a streaming service does. It stops when the client goes away.
+func WriteChunks(w http.ResponseWriter, data []byte, size int) {
+	rc := http.NewResponseController(w)
+	for len(data) > 0 {
+		k := min(size, len(data))
+		if _, err := w.Write(data[:k]); err != nil {
+			return
+		}
+		rc.Flush()
+		data = data[k:]
+	}
+}
+
+// Split cuts data into n nearly equal chunks (fewer when data is short):
+// handy for fakes that frame audio as several SSE or NDJSON events.
+func Split(data []byte, n int) [][]byte {
+	size := (len(data) + n - 1) / n
+	if size == 0 {
+		return nil
+	}
+	var out [][]byte
+	for len(data) > 0 {
+		k := min(size, len(data))
+		out = append(out, data[:k])
+		data = data[k:]
+	}
+	return out
+}
+
+// MediaType returns the media type of a header value without parameters.
+func MediaType(v string) string {
+	t, _, _ := strings.Cut(v, ";")
+	return strings.ToLower(strings.TrimSpace(t))
+}

@@ -1,0 +1,152 @@
+// Package providertest is the conformance suite every remote provider runs
+// against a fake of its service, plus the pieces to build such fakes:
+// audio fixtures, a test server that can be told to misbehave (Scenario),
+// and small helpers for checking requests the way real services do.
+//
+// A provider's test looks like this:
+//
+//	func TestConformance(t *testing.T) {
+//		providertest.Run(t, providertest.Harness{
+//			New:      func(cfg providers.Config) (providers.Provider, error) { return New(cfg) },
+//			Fake:     newFake(testKey),
+//			Key:      testKey,
+//			BasePath: "/v1",
+//		})
+//	}
+//
+// Run checks goroutine leaks with goleak, so the test calling it must not
+// run in parallel with other tests of its package.
+package providertest
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"chorus/audio"
+	"chorus/providers"
+	"chorus/providers/httpx"
+)
+
+//go:embed fixtures
+var fixtures embed.FS
+
+// Fixture returns a tiny valid file in enc: one second of a 440 Hz tone,
+// 24 kHz mono, made with ffmpeg (see fixtures/README.md). PCM is s16le.
+// Fakes serve it for every format, so the suite can compare what a provider
+// returns with Fixture(Audio.Encoding). It panics for an unknown encoding.
+func Fixture(enc audio.Encoding) []byte {
+	b, err := fixtures.ReadFile("fixtures/tone." + string(enc))
+	if err != nil {
+		panic(fmt.Sprintf("providertest: no fixture for encoding %q", enc))
+	}
+	return b
+}
+
+// Fake is a provider's fake service. It checks each request the way its
+// wire contract says the real service does (path, headers, body fields)
+// and answers with Fixture audio in the framing the contract describes.
+type Fake interface {
+	http.Handler
+	// WriteError answers as the real service does for status, with message
+	// in its error body.
+	WriteError(w http.ResponseWriter, status int, message string)
+}
+
+// TestPolicy is the network policy the suite gives providers: short
+// timeouts and delays so failure paths run quickly.
+var TestPolicy = providers.NetworkPolicy{
+	ConnectTimeout:   2 * time.Second,
+	FirstByteTimeout: 500 * time.Millisecond,
+	MaxAttempts:      3,
+	MaxRetryTime:     5 * time.Second,
+	RetryDelay:       20 * time.Millisecond,
+}
+
+// Seen is a request the server received.
+type Seen struct {
+	Method string
+	Path   string
+	Header http.Header
+	Body   []byte
+}
+
+// Server runs a Fake behind a switchable Scenario.
+type Server struct {
+	// URL is the fake's address plus the base path: what Config.BaseURL gets.
+	URL string
+	// Client is an HTTP client under TestPolicy, closed with the server.
+	Client *http.Client
+
+	srv      *httptest.Server
+	fake     Fake
+	mu       sync.Mutex
+	scenario Scenario
+	count    int
+	seen     []Seen
+}
+
+// NewServer starts fake behind a test server; it is closed when t ends.
+// basePath is appended to the server's address to form URL.
+func NewServer(t testing.TB, fake Fake, basePath string) *Server {
+	s := &Server{fake: fake, Client: httpx.NewHTTPClient(TestPolicy)}
+	s.srv = httptest.NewServer(s)
+	s.URL = s.srv.URL + basePath
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Close stops the server and drops the client's idle connections.
+func (s *Server) Close() {
+	s.Client.CloseIdleConnections()
+	s.srv.Close()
+}
+
+// Config returns a provider configuration pointed at the server.
+func (s *Server) Config(key string) providers.Config {
+	return providers.Config{BaseURL: s.URL, APIKey: key, HTTPClient: s.Client, Network: TestPolicy}
+}
+
+// Set makes the fake follow sc from the next request on (nil: behave) and
+// resets the request count.
+func (s *Server) Set(sc Scenario) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.scenario, s.count, s.seen = sc, 0, nil
+}
+
+// Requests counts the requests received since the last Set.
+func (s *Server) Requests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.count
+}
+
+// Seen returns the requests received since the last Set.
+func (s *Server) Seen() []Seen {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Seen(nil), s.seen...)
+}
+
+// ServeHTTP records the request and answers it under the scenario.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	s.mu.Lock()
+	s.count++
+	n, sc := s.count, s.scenario
+	s.seen = append(s.seen, Seen{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
+	s.mu.Unlock()
+	if sc == nil {
+		s.fake.ServeHTTP(w, r)
+		return
+	}
+	sc(w, r, n, s.fake)
+}

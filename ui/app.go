@@ -1,0 +1,48 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"chorus/assets"
+	"chorus/core"
+	"chorus/settings"
+)
+
+// AppID is Chorus's application ID (also in FyneApp.toml).
+const AppID = "io.github.chorus.studio"
+
+// Run opens the main window and returns when it is closed.
+func Run(engine *core.Engine) {
+	a := app.NewWithID(AppID)
+	a.SetIcon(assets.Icon)
+	w := a.NewWindow(Title)
+	st := settings.New(a.Preferences())
+	s := New(a, w, engine, st)
+	s.InstallMenu()
+	w.Resize(st.WindowSize())
+	w.SetOnClosed(func() {
+		s.Stop()
+		st.SetWindowSize(w.Canvas().Size())
+		st.SetText(keepable(s.Text.Text))
+	})
+	w.Canvas().Focus(s.Text)
+	w.ShowAndRun()
+}
+
+// InstallMenu adds the File and Help menus.
+func (s *Studio) InstallMenu() {
+	file := fyne.NewMenu("File",
+		fyne.NewMenuItem("Export…", s.ShowExport),
+	)
+	items := []*fyne.MenuItem{}
+	if s.OpenSettings != nil {
+		items = append(items, fyne.NewMenuItem("Settings…", func() { s.OpenSettings("") }))
+	}
+	edit := fyne.NewMenu("Edit", items...)
+	speech := fyne.NewMenu("Speech",
+		fyne.NewMenuItem("Speak (Ctrl+Enter)", s.Speak),
+		fyne.NewMenuItem("Stop (Esc)", s.Stop),
+	)
+	s.Window.SetMainMenu(fyne.NewMainMenu(file, edit, speech))
+}

@@ -1,0 +1,42 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/widget"
+)
+
+// editor is the text box. It adds Ctrl+Enter (speak) and Escape (stop),
+// which a plain Entry would keep to itself while it has the focus.
+type editor struct {
+	widget.Entry
+	onSpeak, onStop func()
+}
+
+func newEditor(onSpeak, onStop func()) *editor {
+	e := &editor{onSpeak: onSpeak, onStop: onStop}
+	e.MultiLine = true
+	e.Wrapping = fyne.TextWrapWord
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// TypedShortcut speaks on Ctrl+Enter and passes everything else on.
+func (e *editor) TypedShortcut(s fyne.Shortcut) {
+	if c, ok := s.(*desktop.CustomShortcut); ok && isEnter(c.KeyName) && c.Modifier == fyne.KeyModifierShortcutDefault {
+		e.onSpeak()
+		return
+	}
+	e.Entry.TypedShortcut(s)
+}
+
+// TypedKey stops on Escape.
+func (e *editor) TypedKey(k *fyne.KeyEvent) {
+	if k.Name == fyne.KeyEscape {
+		e.onStop()
+		return
+	}
+	e.Entry.TypedKey(k)
+}
+
+func isEnter(k fyne.KeyName) bool { return k == fyne.KeyReturn || k == fyne.KeyEnter }

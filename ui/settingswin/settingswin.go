@@ -1,0 +1,464 @@
+// Package settingswin is Chorus's Settings panel: one row per provider that
+// takes an API key, showing where its key comes from (none, keychain,
+// environment, session only), with a password entry to add or replace it,
+// Test, Remove and a base-URL override. Keys go only to the OS keychain
+// (package settings/keys), or stay in memory for this run when the keychain
+// is unavailable and the user chooses so. Keychain and network calls run off
+// the UI goroutine and report back through fyne.Do, so the window never
+// blocks.
+package settingswin
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"chorus/core"
+	"chorus/providers"
+	"chorus/settings/keys"
+)
+
+// DefaultTestTimeout bounds one Test.
+const DefaultTestTimeout = 30 * time.Second
+
+// Options connects the panel to the rest of the app. Every field is optional.
+type Options struct {
+	// BaseURL returns the saved base-URL override for a provider ("" means
+	// the provider's default). The app implements it with Fyne preferences.
+	BaseURL func(id string) string
+	// SetBaseURL saves a base-URL override; "" clears it. It is called only
+	// with a valid http(s) URL or "", never with a key. When nil, the panel
+	// shows no base-URL entries.
+	SetBaseURL func(id, url string)
+	// Engine builds providers for Test (HTTP client, environment); nil means
+	// a zero core.Engine. Its Keys is not used: Test takes keys from the store.
+	Engine *core.Engine
+	// OnChange runs on the UI goroutine after a provider's key was saved,
+	// kept for this run or removed, e.g. to refresh the main window's pickers.
+	OnChange func(id string)
+	// TestTimeout bounds one Test; 0 means DefaultTestTimeout.
+	TestTimeout time.Duration
+}
+
+// Panel is the Settings content. Build it with New; it reads the providers
+// once, so build a new one each time Settings opens.
+type Panel struct {
+	win   fyne.Window
+	store *keys.Store
+	opts  Options
+
+	rows    []*row
+	byID    map[string]*row
+	scroll  *container.Scroll
+	content fyne.CanvasObject
+
+	banner     *fyne.Container
+	bannerText *widget.Label
+	downErr    error // the keychain's last "unavailable" error, nil when it works
+
+	pending sync.WaitGroup // background jobs, so tests can wait for them
+}
+
+// row is one provider's controls.
+type row struct {
+	reg     providers.Registration
+	box     fyne.CanvasObject
+	status  *widget.Label
+	entry   *widget.Entry
+	save    *widget.Button
+	test    *widget.Button
+	remove  *widget.Button
+	session *widget.Button
+	baseURL *widget.Entry
+	urlNote *widget.Label
+	message *widget.Label
+	busy    bool
+	st      keys.Status
+}
+
+// New builds the Settings panel for every provider in providers.List() that
+// takes a key (NeedsKey or KeyOptional) and starts reading their key status
+// in the background. win is the window the panel is shown in.
+func New(win fyne.Window, store *keys.Store, opts Options) *Panel {
+	if opts.TestTimeout <= 0 {
+		opts.TestTimeout = DefaultTestTimeout
+	}
+	p := &Panel{win: win, store: store, opts: opts, byID: map[string]*row{}}
+
+	p.bannerText = widget.NewLabel("")
+	p.bannerText.Wrapping = fyne.TextWrapWord
+	p.bannerText.Importance = widget.DangerImportance
+	p.banner = container.NewVBox(p.bannerText, widget.NewLabel(
+		"Until it works, you can use “Keep for this run only” on a provider: the key is then used until Chorus quits and never written anywhere."))
+	p.banner.Objects[1].(*widget.Label).Wrapping = fyne.TextWrapWord
+	p.banner.Hide()
+
+	list := container.NewVBox()
+	for _, reg := range providers.List() {
+		if !reg.NeedsKey && !reg.KeyOptional {
+			continue
+		}
+		r := p.newRow(reg)
+		p.rows = append(p.rows, r)
+		p.byID[reg.ID] = r
+		list.Add(r.box)
+	}
+	if len(p.rows) == 0 {
+		list.Add(widget.NewLabel("No provider needs an API key."))
+	}
+	intro := widget.NewLabel("API keys are kept in your system keychain (service “chorus”), never in Chorus's settings files. " +
+		"A key in the environment variable shown for a provider overrides the keychain for that run.")
+	intro.Wrapping = fyne.TextWrapWord
+	p.scroll = container.NewVScroll(list)
+	p.content = container.NewBorder(container.NewVBox(intro, p.banner), nil, nil, nil, p.scroll)
+	p.Refresh()
+	return p
+}
+
+// Show opens the panel in a dialog over win, focused on providerID's row when
+// it is not "" (for "choosing a provider without a key opens Settings at its
+// row"), and returns it.
+func Show(win fyne.Window, store *keys.Store, opts Options, providerID string) *Panel {
+	p := New(win, store, opts)
+	d := dialog.NewCustom("Settings", "Close", p.Content(), win)
+	d.Resize(fyne.NewSize(640, 560))
+	d.Show()
+	if providerID != "" {
+		p.Focus(providerID)
+	}
+	return p
+}
+
+// Content is the panel's canvas object, for a window or a dialog.
+func (p *Panel) Content() fyne.CanvasObject { return p.content }
+
+// Focus scrolls to a provider's row, puts the cursor in its key entry and
+// asks for a key when it has none. Call it once the panel is shown. It
+// reports whether the provider has a row.
+func (p *Panel) Focus(providerID string) bool {
+	r, ok := p.byID[providerID]
+	if !ok {
+		return false
+	}
+	p.scroll.ScrollToOffset(fyne.NewPos(0, r.box.Position().Y))
+	if c := p.win.Canvas(); c != nil {
+		c.Focus(r.entry)
+	}
+	if r.st.State == keys.None || r.st.State == keys.Unavailable {
+		r.message.SetText("Paste your " + r.reg.Name + " API key here, then press Save.")
+	}
+	return true
+}
+
+// Refresh re-reads every provider's key status in the background.
+func (p *Panel) Refresh() {
+	ids := make([]string, len(p.rows))
+	for i, r := range p.rows {
+		ids[i] = r.reg.ID
+	}
+	p.background(func() {
+		sts := make([]keys.Status, len(ids))
+		var down error
+		for i, id := range ids {
+			sts[i] = p.store.Status(id)
+			if keys.IsUnavailable(sts[i].Err) && down == nil {
+				down = sts[i].Err
+			}
+		}
+		fyne.Do(func() {
+			for i, r := range p.rows {
+				r.setStatus(sts[i])
+			}
+			p.setDown(down)
+		})
+	})
+}
+
+// background runs f off the UI goroutine; f reports back with fyne.Do.
+func (p *Panel) background(f func()) {
+	p.pending.Add(1)
+	go func() {
+		defer p.pending.Done()
+		f()
+	}()
+}
+
+// wait blocks until background jobs are done (tests).
+func (p *Panel) wait() { p.pending.Wait() }
+
+// setDown shows or hides the keychain banner and the session-only buttons.
+func (p *Panel) setDown(err error) {
+	p.downErr = err
+	if err == nil {
+		p.banner.Hide()
+	} else {
+		p.bannerText.SetText(err.Error())
+		p.banner.Show()
+	}
+	for _, r := range p.rows {
+		r.syncSessionButton(p.downErr != nil)
+	}
+}
+
+func (p *Panel) newRow(reg providers.Registration) *row {
+	r := &row{reg: reg}
+	r.status = widget.NewLabel("checking…")
+	r.entry = widget.NewPasswordEntry()
+	r.entry.SetPlaceHolder("Paste an API key")
+	r.entry.OnSubmitted = func(string) { p.save(r) }
+	r.save = widget.NewButton("Save", func() { p.save(r) })
+	r.save.Importance = widget.HighImportance
+	r.test = widget.NewButton("Test", func() { p.test(r) })
+	r.remove = widget.NewButton("Remove", func() { p.remove(r) })
+	r.session = widget.NewButton("Keep for this run only", func() { p.keepForSession(r) })
+	r.session.Hide()
+	r.message = widget.NewLabel("")
+	r.message.Wrapping = fyne.TextWrapWord
+
+	heading := reg.Name
+	if reg.KeyOptional && !reg.NeedsKey {
+		heading += " (key optional)"
+	}
+	title := widget.NewLabelWithStyle(heading, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	envNote := widget.NewLabel("Environment variable: " + reg.KeyEnv())
+	envNote.Importance = widget.LowImportance
+	top := container.NewBorder(nil, nil, title, r.status)
+	buttons := container.NewHBox(r.save, r.test, r.remove)
+	items := []fyne.CanvasObject{top, envNote, container.NewBorder(nil, nil, nil, buttons, r.entry), r.session}
+
+	if reg.DefaultBaseURL != "" && p.opts.SetBaseURL != nil {
+		r.baseURL = widget.NewEntry()
+		r.baseURL.SetPlaceHolder(reg.DefaultBaseURL)
+		if p.opts.BaseURL != nil {
+			r.baseURL.SetText(p.opts.BaseURL(reg.ID))
+		}
+		r.urlNote = widget.NewLabel("")
+		r.urlNote.Importance = widget.DangerImportance
+		r.urlNote.Hide()
+		r.baseURL.OnChanged = func(s string) { p.changeBaseURL(r, s) }
+		items = append(items, container.NewBorder(nil, nil, widget.NewLabel("Base URL"), nil, r.baseURL), r.urlNote)
+	}
+	if reg.Website != "" {
+		if u, err := url.Parse(reg.Website); err == nil {
+			items = append(items, container.NewHBox(widget.NewLabel("Get a key:"), widget.NewHyperlink(reg.Website, u)))
+		}
+	}
+	items = append(items, r.message, widget.NewSeparator())
+	r.box = container.NewVBox(items...)
+	return r
+}
+
+// setStatus shows where the key comes from.
+func (r *row) setStatus(st keys.Status) {
+	r.st = st
+	text := st.String()
+	switch st.State {
+	case keys.None:
+		r.status.Importance = widget.MediumImportance
+		if r.reg.NeedsKey {
+			r.status.Importance = widget.WarningImportance
+		}
+	case keys.Unavailable:
+		r.status.Importance = widget.DangerImportance
+		text = "keychain unavailable"
+	default:
+		r.status.Importance = widget.SuccessImportance
+	}
+	r.status.SetText(text)
+	if st.State == keys.None {
+		r.entry.SetPlaceHolder("Paste an API key")
+	} else {
+		r.entry.SetPlaceHolder("Paste a new key to replace it")
+	}
+}
+
+// syncSessionButton shows "Keep for this run only" while the keychain is
+// unavailable.
+func (r *row) syncSessionButton(down bool) {
+	if down {
+		r.session.Show()
+	} else {
+		r.session.Hide()
+	}
+}
+
+func (r *row) setBusy(busy bool, msg string) {
+	r.busy = busy
+	for _, b := range []*widget.Button{r.save, r.test, r.remove, r.session} {
+		if busy {
+			b.Disable()
+		} else {
+			b.Enable()
+		}
+	}
+	if msg != "" {
+		r.message.SetText(msg)
+	}
+}
+
+// save stores the typed key in the keychain.
+func (p *Panel) save(r *row) {
+	if r.busy {
+		return
+	}
+	key := r.entry.Text
+	if strings.TrimSpace(key) == "" {
+		r.message.SetText("Paste a key in the box first.")
+		return
+	}
+	id := r.reg.ID
+	r.setBusy(true, "Saving to the keychain…")
+	p.background(func() {
+		err := p.store.Set(id, key)
+		st := p.store.Status(id)
+		fyne.Do(func() {
+			r.setBusy(false, "")
+			r.setStatus(st)
+			switch {
+			case err == nil:
+				r.entry.SetText("")
+				msg := "Saved in the keychain."
+				if st.State == keys.Environment {
+					msg += " " + st.EnvVar + " is set, so that key is used instead while it is set."
+				}
+				r.message.SetText(msg)
+				if p.downErr != nil && st.Err == nil {
+					p.setDown(nil)
+				}
+				p.changed(id)
+			case keys.IsUnavailable(err):
+				r.message.SetText(err.Error() + "\nOr choose “Keep for this run only”: the key is used until Chorus quits and never written anywhere.")
+				p.setDown(err)
+			default:
+				r.message.SetText(err.Error())
+			}
+		})
+	})
+}
+
+// keepForSession keeps the typed key in memory for this run. It touches no
+// keychain, so it runs on the UI goroutine.
+func (p *Panel) keepForSession(r *row) {
+	if r.busy {
+		return
+	}
+	if err := p.store.SetSession(r.reg.ID, r.entry.Text); err != nil {
+		r.message.SetText(err.Error())
+		return
+	}
+	r.entry.SetText("")
+	r.message.SetText("Kept for this run only: it is not saved anywhere. Next time, add it again or fix the keychain and press Save.")
+	p.changed(r.reg.ID)
+	p.refreshRow(r)
+}
+
+// refreshRow re-reads one provider's status in the background.
+func (p *Panel) refreshRow(r *row) {
+	id := r.reg.ID
+	p.background(func() {
+		st := p.store.Status(id)
+		fyne.Do(func() { r.setStatus(st) })
+	})
+}
+
+// test checks the typed key, or the current one when the box is empty.
+func (p *Panel) test(r *row) {
+	if r.busy {
+		return
+	}
+	key := r.entry.Text
+	id := r.reg.ID
+	base := ""
+	if p.opts.BaseURL != nil {
+		base = p.opts.BaseURL(id)
+	}
+	what := "Testing the saved key…"
+	if strings.TrimSpace(key) != "" {
+		what = "Testing the key in the box (not saved yet)…"
+	}
+	r.setBusy(true, what)
+	p.background(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), p.opts.TestTimeout)
+		defer cancel()
+		msg, err := p.store.Check(ctx, p.opts.Engine, id, base, key)
+		if err != nil {
+			msg = err.Error()
+		}
+		fyne.Do(func() {
+			r.setBusy(false, "")
+			r.message.SetText(msg)
+		})
+	})
+}
+
+// remove deletes the key from the keychain and the session.
+func (p *Panel) remove(r *row) {
+	if r.busy {
+		return
+	}
+	id := r.reg.ID
+	r.setBusy(true, "Removing…")
+	p.background(func() {
+		err := p.store.Delete(id)
+		st := p.store.Status(id)
+		fyne.Do(func() {
+			r.setBusy(false, "")
+			r.setStatus(st)
+			var msg string
+			switch {
+			case err == nil:
+				msg = "Removed."
+				p.changed(id)
+			case errors.Is(err, keys.ErrNotStored):
+				msg = "No key was saved, so there was nothing to remove."
+			default:
+				msg = err.Error()
+				if keys.IsUnavailable(err) {
+					p.setDown(err)
+				}
+			}
+			if st.State == keys.Environment {
+				msg += " " + st.EnvVar + " is still set in the environment and provides a key; unset it to stop using that key."
+			}
+			r.message.SetText(msg)
+		})
+	})
+}
+
+// changeBaseURL saves a valid base URL (or "") and flags anything else.
+func (p *Panel) changeBaseURL(r *row, s string) {
+	s = strings.TrimSpace(s)
+	if err := checkBaseURL(s); err != nil {
+		r.urlNote.SetText(err.Error())
+		r.urlNote.Show()
+		return
+	}
+	r.urlNote.Hide()
+	p.opts.SetBaseURL(r.reg.ID, s)
+}
+
+// checkBaseURL accepts "" or an absolute http(s) URL with a host.
+func checkBaseURL(s string) error {
+	if s == "" {
+		return nil
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.ContainsAny(s, " \t") {
+		return errors.New("not saved: enter a full URL such as https://api.example.com/v1, or leave it empty for the default")
+	}
+	return nil
+}
+
+func (p *Panel) changed(id string) {
+	if p.opts.OnChange != nil {
+		p.opts.OnChange(id)
+	}
+}

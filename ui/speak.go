@@ -1,0 +1,194 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"chorus/audio"
+	"chorus/core"
+	"chorus/providers"
+)
+
+// Speak synthesizes the text and plays it while it arrives.
+func (s *Studio) Speak() { s.run(core.Job{Play: true}, "Speaking") }
+
+// Stop cancels the synthesis and silences playback at once.
+func (s *Studio) Stop() {
+	s.mu.Lock()
+	cancel := s.cancel
+	s.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+}
+
+// Busy reports whether a synthesis is running.
+func (s *Studio) Busy() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.busy
+}
+
+// run starts a job in a worker. The UI stays live: the worker reports
+// through fyne.Do, and Stop cancels its context.
+func (s *Studio) run(job core.Job, verb string) {
+	s.mu.Lock()
+	if s.busy {
+		s.mu.Unlock()
+		s.SetStatus("Already working: press Stop first.")
+		return
+	}
+	id := s.ProviderID()
+	job.Provider = id
+	job.BaseURL = s.Settings.BaseURL(id)
+	job.Request = s.Request()
+	s.Settings.SetText(keepable(job.Request.Text))
+	if _, _, err := s.Engine.Prepare(&job); err != nil {
+		s.mu.Unlock()
+		s.showError(err)
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel, s.busy = cancel, true
+	s.runID++
+	runID := s.runID
+	s.mu.Unlock()
+
+	s.SpeakButton.Disable()
+	s.ExportButton.Disable()
+	s.StopButton.Enable()
+	s.SetStatus(verb + "…")
+	job.OnEvent = func(ev core.Event) {
+		var msg string
+		switch ev.Stage {
+		case core.StageRequest:
+			msg = "Waiting for the first audio…"
+		case core.StageFirstByte:
+			msg = fmt.Sprintf("%s… (first audio after %.0f ms)", verb, ev.Stats.TTFBMs)
+		case core.StageNotice:
+			msg = ev.Message
+		default:
+			return
+		}
+		fyne.Do(func() { s.SetStatus(msg) })
+	}
+	go func() {
+		res, err := s.Engine.Speak(ctx, job)
+		fyne.Do(func() { s.finish(runID, job, res, err) })
+	}()
+}
+
+// finish restores the buttons and reports the outcome.
+func (s *Studio) finish(runID int, job core.Job, res *core.Result, err error) {
+	s.mu.Lock()
+	if runID != s.runID {
+		s.mu.Unlock()
+		return
+	}
+	s.busy = false
+	if s.cancel != nil {
+		s.cancel()
+		s.cancel = nil
+	}
+	s.mu.Unlock()
+	s.SpeakButton.Enable()
+	s.ExportButton.Enable()
+	s.StopButton.Disable()
+	switch {
+	case errors.Is(err, context.Canceled):
+		s.SetStatus("Stopped.")
+	case err != nil:
+		s.showError(err)
+	case job.Out != "":
+		s.SetStatus(fmt.Sprintf("Saved %s (%.1f s of audio).", job.Out, res.Stats.AudioSeconds))
+	default:
+		note := ""
+		if res.Stats.Underruns > 0 {
+			note = fmt.Sprintf(" %d underrun(s): the provider was slower than playback.", res.Stats.Underruns)
+		}
+		s.SetStatus(fmt.Sprintf("Done: %.1f s of audio, first sound after %.0f ms.%s", res.Stats.AudioSeconds, res.Stats.FirstAudioMs, note))
+	}
+}
+
+// showError puts an error in the status line in plain words; the text is kept.
+func (s *Studio) showError(err error) {
+	msg := err.Error()
+	if providers.KindOf(err) == providers.KindUnavailable && s.OpenSettings != nil && strings.Contains(msg, "API key") {
+		s.OpenSettings(s.ProviderID())
+	}
+	s.SetStatus("Error: " + msg)
+}
+
+// keepable limits what is remembered of the text between runs.
+func keepable(t string) string {
+	if len(t) > 64<<10 {
+		return ""
+	}
+	return t
+}
+
+// ShowExport asks where to save, then synthesizes straight to that file.
+// The file is written atomically, and an existing file is replaced only
+// after the user confirms.
+func (s *Studio) ShowExport() {
+	dir := s.Settings.ExportDir()
+	if dir == "" {
+		dir, _ = os.UserHomeDir()
+	}
+	ext := audio.Encoding(s.Format.Selected).Extension()
+	name := widget.NewEntry()
+	name.SetText(core.OutputName(s.Text.Text, audio.Encoding(strings.TrimPrefix(ext, "."))))
+	folder := widget.NewEntry()
+	folder.SetText(dir)
+	browse := widget.NewButton("Browse…", func() {
+		d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
+			if err == nil && u != nil {
+				folder.SetText(u.Path())
+			}
+		}, s.Window)
+		d.Show()
+	})
+	play := widget.NewCheck("Also play it", nil)
+	items := []*widget.FormItem{
+		widget.NewFormItem("File name", name),
+		widget.NewFormItem("Folder", container.NewBorder(nil, nil, nil, browse, folder)),
+		widget.NewFormItem("", play),
+		widget.NewFormItem("", widget.NewLabel("The extension picks the format: .wav .mp3 .flac .ogg .pcm")),
+	}
+	d := dialog.NewForm("Export audio", "Save", "Cancel", items, func(ok bool) {
+		if !ok {
+			return
+		}
+		path := filepath.Join(strings.TrimSpace(folder.Text), strings.TrimSpace(name.Text))
+		s.exportTo(path, play.Checked)
+	}, s.Window)
+	d.Resize(fyne.NewSize(520, 260))
+	d.Show()
+	s.exportDialog = d
+}
+
+// exportTo confirms replacing an existing file, then runs the export.
+func (s *Studio) exportTo(path string, play bool) {
+	start := func(force bool) {
+		s.Settings.SetExportDir(filepath.Dir(path))
+		s.run(core.Job{Out: path, Force: force, Play: play}, "Exporting")
+	}
+	if _, err := os.Stat(path); err == nil {
+		dialog.ShowConfirm("Replace file?", filepath.Base(path)+" already exists. Replace it?", func(yes bool) {
+			if yes {
+				start(true)
+			}
+		}, s.Window)
+		return
+	}
+	start(false)
+}

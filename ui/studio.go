@@ -1,0 +1,407 @@
+// Package ui is Chorus's window: pickers for provider, model, voice, format
+// and speed over a text editor, Speak/Stop/Export, and a status line. It is a
+// thin layer over package core; all waiting happens in worker goroutines that
+// report back through fyne.Do, so the window never blocks.
+package ui
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/widget"
+
+	"chorus/core"
+	"chorus/providers"
+	"chorus/settings"
+)
+
+// Title is the main window's title.
+const Title = "Chorus"
+
+// Studio is the main window's model and widgets. Fields are exported so
+// headless tests can drive the real widgets.
+type Studio struct {
+	App      fyne.App
+	Window   fyne.Window
+	Engine   *core.Engine
+	Settings *settings.Settings
+	// OpenSettings, when set, opens the Settings window at a provider's row.
+	OpenSettings func(providerID string)
+
+	Provider     *widget.Select
+	Model        *widget.SelectEntry
+	Voice        *widget.SelectEntry
+	Format       *widget.Select
+	Speed        *widget.Slider
+	SpeedLabel   *widget.Label
+	SampleRate   *widget.Select
+	Language     *widget.SelectEntry
+	Instructions *widget.Entry
+	Batch        *widget.Check
+	Text         *editor
+	Count        *widget.Label
+	SpeakButton  *widget.Button
+	StopButton   *widget.Button
+	ExportButton *widget.Button
+	Status       *widget.Label
+	Advanced     *widget.Accordion
+
+	exportDialog dialog.Dialog
+
+	providerIDs []string
+	voiceIDs    map[string]string // label -> ID
+
+	mu     sync.Mutex
+	cancel context.CancelFunc
+	busy   bool
+	runID  int
+}
+
+// New builds the main window's content; call Show to put it on screen.
+func New(app fyne.App, win fyne.Window, engine *core.Engine, st *settings.Settings) *Studio {
+	s := &Studio{App: app, Window: win, Engine: engine, Settings: st, voiceIDs: map[string]string{}}
+	s.build()
+	return s
+}
+
+func (s *Studio) build() {
+	var names []string
+	for _, r := range providers.List() {
+		s.providerIDs = append(s.providerIDs, r.ID)
+		names = append(names, s.providerLabel(r))
+	}
+	s.Provider = widget.NewSelect(names, func(string) { s.providerChanged() })
+	s.Model = widget.NewSelectEntry(nil)
+	s.Model.OnChanged = func(m string) { s.modelChanged(m) }
+	s.Voice = widget.NewSelectEntry(nil)
+	s.Voice.PlaceHolder = "default voice"
+	s.Voice.OnChanged = func(string) { s.remember() }
+	s.Format = widget.NewSelect(nil, func(string) { s.remember() })
+	s.Speed = widget.NewSlider(0.25, 4)
+	s.Speed.Step = 0.05
+	s.SpeedLabel = widget.NewLabel("1.00×")
+	s.Speed.OnChanged = func(v float64) { s.SpeedLabel.SetText(fmt.Sprintf("%.2f×", v)) }
+	s.Speed.OnChangeEnded = func(v float64) { s.Settings.SetSpeed(v) }
+	s.SampleRate = widget.NewSelect(nil, func(string) { s.remember() })
+	s.Language = widget.NewSelectEntry(nil)
+	s.Language.PlaceHolder = "from the voice"
+	s.Instructions = widget.NewMultiLineEntry()
+	s.Instructions.PlaceHolder = "How should it sound? e.g. calm and warm, like a bedtime story"
+	s.Instructions.SetMinRowsVisible(2)
+	s.Batch = widget.NewCheck("Wait for the whole clip (no streaming)", nil)
+
+	s.Text = newEditor(s.Speak, s.Stop)
+	s.Text.PlaceHolder = "Type or paste text, then press Speak (Ctrl+Enter)."
+	s.Count = widget.NewLabel("0 characters")
+	s.Text.OnChanged = func(string) { s.updateCount() }
+
+	s.SpeakButton = widget.NewButton("Speak", s.Speak)
+	s.SpeakButton.Importance = widget.HighImportance
+	s.StopButton = widget.NewButton("Stop", s.Stop)
+	s.StopButton.Disable()
+	s.ExportButton = widget.NewButton("Export…", s.ShowExport)
+	s.Status = widget.NewLabel("Ready.")
+	s.Status.Wrapping = fyne.TextWrapWord
+
+	form := widget.NewForm(
+		widget.NewFormItem("Provider", s.Provider),
+		widget.NewFormItem("Model", s.Model),
+		widget.NewFormItem("Voice", s.Voice),
+		widget.NewFormItem("Format", s.Format),
+		widget.NewFormItem("Speed", container.NewBorder(nil, nil, nil, s.SpeedLabel, s.Speed)),
+	)
+	advanced := widget.NewForm(
+		widget.NewFormItem("Sample rate", s.SampleRate),
+		widget.NewFormItem("Language", s.Language),
+		widget.NewFormItem("Instructions", s.Instructions),
+		widget.NewFormItem("", s.Batch),
+	)
+	s.Advanced = widget.NewAccordion(widget.NewAccordionItem("Advanced", advanced))
+	buttons := container.NewHBox(s.SpeakButton, s.StopButton, s.ExportButton)
+	left := container.NewVBox(form, s.Advanced)
+	bottom := container.NewVBox(container.NewBorder(nil, nil, buttons, s.Count), widget.NewSeparator(), s.Status)
+	editor := container.NewBorder(nil, bottom, nil, nil, s.Text)
+	split := container.NewHSplit(container.NewVScroll(left), editor)
+	split.Offset = 0.36
+	s.Window.SetContent(split)
+	s.Window.SetTitle(Title)
+	s.shortcuts()
+
+	// Restore the last session.
+	s.Speed.SetValue(s.Settings.Speed())
+	s.Text.SetText(s.Settings.Text())
+	id := s.Settings.Provider()
+	if _, ok := providers.Lookup(id); !ok {
+		id = "local"
+	}
+	s.selectProvider(id)
+}
+
+// providerLabel shows whether a provider is ready to use.
+func (s *Studio) providerLabel(r providers.Registration) string {
+	if r.NeedsKey && !s.hasKey(r.ID) {
+		return r.Name + " — add key"
+	}
+	return r.Name
+}
+
+func (s *Studio) hasKey(id string) bool {
+	keys := s.Engine.Keys
+	if keys == nil {
+		keys = core.EnvKeys(func(k string) string { return s.Engine.Getenv(k) })
+		if s.Engine.Getenv == nil {
+			return false
+		}
+	}
+	k, err := keys(id)
+	return err == nil && k != ""
+}
+
+// RefreshProviders re-reads the registry and key status (after Settings).
+func (s *Studio) RefreshProviders() {
+	cur := s.ProviderID()
+	s.providerIDs = nil
+	var names []string
+	for _, r := range providers.List() {
+		s.providerIDs = append(s.providerIDs, r.ID)
+		names = append(names, s.providerLabel(r))
+	}
+	s.Provider.Options = names
+	s.selectProvider(cur)
+}
+
+func (s *Studio) selectProvider(id string) {
+	for i, pid := range s.providerIDs {
+		if pid == id {
+			s.Provider.SetSelectedIndex(i)
+			return
+		}
+	}
+	if len(s.providerIDs) > 0 {
+		s.Provider.SetSelectedIndex(0)
+	}
+}
+
+// ProviderID is the selected provider's ID.
+func (s *Studio) ProviderID() string {
+	i := s.Provider.SelectedIndex()
+	if i < 0 || i >= len(s.providerIDs) {
+		return "local"
+	}
+	return s.providerIDs[i]
+}
+
+func (s *Studio) capabilities() (providers.Registration, providers.Capabilities) {
+	r, _ := providers.Lookup(s.ProviderID())
+	if r.New == nil {
+		return r, providers.Capabilities{}
+	}
+	p, err := r.New(providers.Config{})
+	if err != nil {
+		return r, providers.Capabilities{}
+	}
+	return r, p.Capabilities()
+}
+
+// providerChanged refills the pickers from the provider's capabilities and
+// the remembered choices, then loads voices in the background.
+func (s *Studio) providerChanged() {
+	id := s.ProviderID()
+	reg, caps := s.capabilities()
+	s.Settings.SetProvider(id)
+
+	var models []string
+	for _, m := range caps.Models {
+		models = append(models, m.ID)
+	}
+	s.Model.SetOptions(models)
+	model := s.Settings.Model(id)
+	if model == "" {
+		model = caps.DefaultModel()
+	}
+	s.Model.SetText(model)
+
+	s.Format.Options = caps.Formats
+	f := s.Settings.Format(id)
+	if f == "" || !contains(caps.Formats, f) {
+		f = caps.DefaultFormat()
+	}
+	s.Format.SetSelected(f)
+
+	if caps.Speed.Max > 0 {
+		s.Speed.Min, s.Speed.Max = caps.Speed.Min, caps.Speed.Max
+		v := min(max(s.Speed.Value, caps.Speed.Min), caps.Speed.Max)
+		s.Speed.SetValue(v)
+		s.Speed.Refresh()
+	}
+
+	rates := []string{"default"}
+	for _, r := range caps.SampleRates {
+		rates = append(rates, strconv.Itoa(r))
+	}
+	if len(caps.SampleRates) == 0 {
+		// Fixed-rate providers: the rate applies to exports.
+		for _, r := range []int{8000, 16000, 22050, 24000, 44100, 48000} {
+			rates = append(rates, strconv.Itoa(r))
+		}
+	}
+	s.SampleRate.Options = rates
+	if r := s.Settings.SampleRate(id); r != 0 {
+		s.SampleRate.SetSelected(strconv.Itoa(r))
+	} else {
+		s.SampleRate.SetSelected("default")
+	}
+	s.Language.SetOptions(caps.Languages)
+
+	s.Voice.SetOptions(nil)
+	s.Voice.SetText(s.Settings.Voice(id))
+	s.updateCount()
+	s.modelChanged(s.Model.Text)
+
+	if reg.NeedsKey && !s.hasKey(id) {
+		s.SetStatus(reg.Name + " needs an API key: add it in Settings (Ctrl+,).")
+		if s.OpenSettings != nil {
+			s.OpenSettings(id)
+		}
+		return
+	}
+	s.loadVoices(id)
+}
+
+// modelChanged shows the instructions box only for models that take it.
+func (s *Studio) modelChanged(model string) {
+	_, caps := s.capabilities()
+	takes := false
+	for _, m := range caps.Models {
+		if m.ID == model && m.Instructions {
+			takes = true
+		}
+	}
+	if takes {
+		s.Instructions.Enable()
+		s.Instructions.Show()
+	} else {
+		s.Instructions.Hide()
+	}
+	if model != "" {
+		s.Settings.SetModel(s.ProviderID(), model)
+	}
+}
+
+// loadVoices asks the provider for its voices in a worker.
+func (s *Studio) loadVoices(id string) {
+	base := s.Settings.BaseURL(id)
+	model := s.Model.Text
+	go func() {
+		voices, err := s.Engine.Voices(context.Background(), id, base, model)
+		fyne.Do(func() {
+			if s.ProviderID() != id {
+				return
+			}
+			if err != nil {
+				s.SetStatus("Could not list voices: " + err.Error())
+				return
+			}
+			s.setVoices(voices)
+		})
+	}()
+}
+
+func (s *Studio) setVoices(voices []providers.Voice) {
+	s.voiceIDs = map[string]string{}
+	var labels []string
+	for _, v := range voices {
+		l := v.ID
+		if v.Name != "" && v.Name != v.ID {
+			l = v.ID + " — " + v.Label()
+		}
+		s.voiceIDs[l] = v.ID
+		labels = append(labels, l)
+	}
+	sort.Strings(labels)
+	s.Voice.SetOptions(labels)
+	if s.Voice.Text == "" && s.ProviderID() == "local" {
+		s.Voice.SetText("en-us")
+	}
+	s.SetStatus(fmt.Sprintf("Ready. %d voices.", len(voices)))
+}
+
+// VoiceID maps the voice field (a picked label or a typed ID) to an ID.
+func (s *Studio) VoiceID() string {
+	t := strings.TrimSpace(s.Voice.Text)
+	if id, ok := s.voiceIDs[t]; ok {
+		return id
+	}
+	if i := strings.Index(t, " — "); i > 0 {
+		return t[:i]
+	}
+	return t
+}
+
+func (s *Studio) remember() {
+	id := s.ProviderID()
+	if v := s.VoiceID(); v != "" {
+		s.Settings.SetVoice(id, v)
+	}
+	if s.Format.Selected != "" {
+		s.Settings.SetFormat(id, s.Format.Selected)
+	}
+	r, _ := strconv.Atoi(s.SampleRate.Selected)
+	s.Settings.SetSampleRate(id, r)
+}
+
+func (s *Studio) updateCount() {
+	n := utf8.RuneCountInString(s.Text.Text)
+	_, caps := s.capabilities()
+	if caps.MaxChars > 0 {
+		s.Count.SetText(fmt.Sprintf("%d / %d characters", n, caps.MaxChars))
+	} else {
+		s.Count.SetText(fmt.Sprintf("%d characters", n))
+	}
+}
+
+// Request collects the pickers into a request.
+func (s *Studio) Request() providers.Request {
+	rate, _ := strconv.Atoi(s.SampleRate.Selected)
+	req := providers.Request{
+		Text: s.Text.Text, Model: strings.TrimSpace(s.Model.Text), Voice: s.VoiceID(),
+		Format: s.Format.Selected, Speed: s.Speed.Value, SampleRate: rate,
+		Language: strings.TrimSpace(s.Language.Text), Batch: s.Batch.Checked,
+	}
+	if s.Instructions.Visible() {
+		req.Instructions = strings.TrimSpace(s.Instructions.Text)
+	}
+	return req
+}
+
+// SetStatus shows a message in the status line (UI goroutine only).
+func (s *Studio) SetStatus(msg string) { s.Status.SetText(msg) }
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Studio) shortcuts() {
+	c := s.Window.Canvas()
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { s.Speak() })
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyEnter, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { s.Speak() })
+	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if ev.Name == fyne.KeyEscape {
+			s.Stop()
+		}
+	})
+}

@@ -6,11 +6,14 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 
 	"chorus/cli"
 	"chorus/core"
 	_ "chorus/providers/all"
+	"chorus/settings"
+	"chorus/settings/keys"
 	"chorus/ui"
 )
 
@@ -18,10 +21,12 @@ import (
 const version = "0.1.0"
 
 func main() {
-	engine := &core.Engine{}
+	settings.DefaultProfiles().RegisterAll(func(msg string) { fmt.Fprintln(os.Stderr, "chorus:", msg) })
+	store := keys.NewDefault()
+	engine := &core.Engine{Keys: store.Key}
 	cli.Version = version
 	if len(os.Args) > 1 {
 		os.Exit(cli.Run(context.Background(), cli.DefaultEnv(engine), os.Args[1:]))
 	}
-	ui.Run(engine)
+	ui.Run(engine, store)
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -20,6 +21,17 @@ func init() {
 
 // maxStdinBytes bounds text read from stdin or a file.
 const maxStdinBytes = 16 << 20
+
+// SpeakExtension adds flags to `chorus speak`: it defines them on fs and
+// returns a function that applies their values to the job after parsing.
+// Features (provider options, long text, subtitles) register one from init
+// in their own file instead of editing this one.
+type SpeakExtension func(fs *flag.FlagSet) func(job *core.Job) error
+
+var speakExtensions []SpeakExtension
+
+// ExtendSpeak registers a SpeakExtension.
+func ExtendSpeak(e SpeakExtension) { speakExtensions = append(speakExtensions, e) }
 
 func runSpeak(ctx context.Context, env *Env, args []string) int {
 	fs := newFlags(env, "speak", "[flags] [TEXT | -]")
@@ -41,6 +53,10 @@ func runSpeak(ctx context.Context, env *Env, args []string) int {
 	play := fs.Bool("play", false, "play the audio (the default when there is no --out)")
 	batch := fs.Bool("batch", false, "ask for one complete response instead of a stream")
 	stats := fs.Bool("stats", false, "print one JSON line of measurements on stderr")
+	var apply []func(*core.Job) error
+	for _, ext := range speakExtensions {
+		apply = append(apply, ext(fs))
+	}
 	pos, err := parse(fs, args)
 	if err != nil {
 		return flagExit(err)
@@ -58,6 +74,11 @@ func runSpeak(ctx context.Context, env *Env, args []string) int {
 	}
 	if *format != "" && *out != "" {
 		job.OutFormat = audio.Encoding(*format)
+	}
+	for _, a := range apply {
+		if err := a(&job); err != nil {
+			return fail(env, err)
+		}
 	}
 	job.OnEvent = func(ev core.Event) {
 		if ev.Stage == core.StageNotice {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 	"sync"
 	"time"
 
@@ -61,7 +62,7 @@ func OpenDevice() (*OtoSink, error) {
 			return
 		}
 		if err := ctx.Err(); err != nil {
-			deviceErr = fmt.Errorf("%w: %v", ErrNoDevice, err)
+			deviceErr = fmt.Errorf("%w: %s", ErrNoDevice, summarize(err.Error()))
 			return
 		}
 		deviceCtx = ctx
@@ -356,4 +357,16 @@ func (s *session) stats() SinkStats {
 		FirstAudio: s.firstAt,
 		Underruns:  s.underruns,
 	}
+}
+
+// summarize shortens oto's error, which lists every ALSA device it tried.
+func summarize(msg string) string {
+	const limit = 160
+	if i := strings.Index(msg, "; ALSA:"); i > 0 {
+		msg = msg[:i] + "; ALSA: no usable device"
+	}
+	if len(msg) > limit {
+		msg = msg[:limit] + "…"
+	}
+	return msg
 }

@@ -7,14 +7,15 @@
 # Usage: scripts/desktop.sh COMMAND [ARGS...]
 set -euo pipefail
 
+# Keep the Go caches where they are, not in the throwaway home set below.
+export GOCACHE=${GOCACHE:-$(go env GOCACHE)} GOMODCACHE=${GOMODCACHE:-$(go env GOMODCACHE)} GOPATH=${GOPATH:-$(go env GOPATH)}
+
 work=$(mktemp -d /tmp/chorus-desktop.XXXXXX)
 chmod 700 "$work"
 export HOME="$work/home" XDG_RUNTIME_DIR="$work/run" XDG_CONFIG_HOME="$work/home/.config" \
   XDG_DATA_HOME="$work/home/.local/share" XDG_CACHE_HOME="$work/home/.cache"
 mkdir -p "$HOME" "$XDG_RUNTIME_DIR" "$XDG_CONFIG_HOME" "$XDG_DATA_HOME"
 chmod 700 "$XDG_RUNTIME_DIR"
-# Keep the Go caches where they were, not in the throwaway home.
-export GOCACHE=${GOCACHE:-$(go env GOCACHE)} GOMODCACHE=${GOMODCACHE:-$(go env GOMODCACHE)} GOPATH=${GOPATH:-$(go env GOPATH)}
 export LANG=C.UTF-8 LIBGL_ALWAYS_SOFTWARE=1
 
 pids=()

@@ -3,22 +3,32 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/driver/desktop"
 
 	"chorus/assets"
 	"chorus/core"
 	"chorus/settings"
+	"chorus/settings/keys"
+	"chorus/ui/settingswin"
 )
 
 // AppID is Chorus's application ID (also in FyneApp.toml).
 const AppID = "io.github.chorus.studio"
 
 // Run opens the main window and returns when it is closed.
-func Run(engine *core.Engine) {
+func Run(engine *core.Engine, store *keys.Store) {
 	a := app.NewWithID(AppID)
 	a.SetIcon(assets.Icon)
 	w := a.NewWindow(Title)
 	st := settings.New(a.Preferences())
 	s := New(a, w, engine, st)
+	s.OpenSettings = func(focus string) {
+		settingswin.Show(w, store, settingswin.Options{Engine: engine,
+			BaseURL: st.BaseURL, SetBaseURL: st.SetBaseURL,
+			OnChange: func(string) { s.RefreshProviders() }}, focus)
+	}
+	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyComma, Modifier: fyne.KeyModifierShortcutDefault},
+		func(fyne.Shortcut) { s.OpenSettings("") })
 	s.InstallMenu()
 	w.Resize(st.WindowSize())
 	w.SetOnClosed(func() {

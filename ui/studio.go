@@ -6,6 +6,7 @@ package ui
 
 import (
 	"context"
+	"os"
 	"fmt"
 	"sort"
 	"strconv"
@@ -58,6 +59,7 @@ type Studio struct {
 	exportDialog dialog.Dialog
 
 	providerIDs []string
+	missingKey  map[string]bool   // providers known to have no key
 	voiceIDs    map[string]string // label -> ID
 
 	mu     sync.Mutex
@@ -144,30 +146,51 @@ func (s *Studio) build() {
 		id = "local"
 	}
 	s.selectProvider(id)
+	s.RefreshProviders()
 }
 
 // providerLabel shows whether a provider is ready to use.
 func (s *Studio) providerLabel(r providers.Registration) string {
-	if r.NeedsKey && !s.hasKey(r.ID) {
+	if r.NeedsKey && s.missingKey[r.ID] {
 		return r.Name + " — add key"
 	}
 	return r.Name
 }
 
-func (s *Studio) hasKey(id string) bool {
-	keys := s.Engine.Keys
-	if keys == nil {
-		keys = core.EnvKeys(func(k string) string { return s.Engine.Getenv(k) })
-		if s.Engine.Getenv == nil {
-			return false
+// RefreshProviders re-reads the registry, then the key status in a worker
+// (the keychain may be slow), and relabels the picker.
+func (s *Studio) RefreshProviders() {
+	s.relabel()
+	regs := providers.List()
+	go func() {
+		missing := map[string]bool{}
+		for _, r := range regs {
+			if !r.NeedsKey {
+				continue
+			}
+			k, err := s.keyFunc()(r.ID)
+			missing[r.ID] = err != nil || k == ""
 		}
-	}
-	k, err := keys(id)
-	return err == nil && k != ""
+		fyne.Do(func() {
+			s.missingKey = missing
+			s.relabel()
+		})
+	}()
 }
 
-// RefreshProviders re-reads the registry and key status (after Settings).
-func (s *Studio) RefreshProviders() {
+func (s *Studio) keyFunc() core.KeyFunc {
+	if s.Engine.Keys != nil {
+		return s.Engine.Keys
+	}
+	getenv := s.Engine.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	return core.EnvKeys(getenv)
+}
+
+// relabel rebuilds the provider picker's options, keeping the selection.
+func (s *Studio) relabel() {
 	cur := s.ProviderID()
 	s.providerIDs = nil
 	var names []string
@@ -176,7 +199,12 @@ func (s *Studio) RefreshProviders() {
 		names = append(names, s.providerLabel(r))
 	}
 	s.Provider.Options = names
-	s.selectProvider(cur)
+	for i, id := range s.providerIDs {
+		if id == cur {
+			s.Provider.Selected = names[i]
+		}
+	}
+	s.Provider.Refresh()
 }
 
 func (s *Studio) selectProvider(id string) {
@@ -216,7 +244,7 @@ func (s *Studio) capabilities() (providers.Registration, providers.Capabilities)
 // the remembered choices, then loads voices in the background.
 func (s *Studio) providerChanged() {
 	id := s.ProviderID()
-	reg, caps := s.capabilities()
+	_, caps := s.capabilities()
 	s.Settings.SetProvider(id)
 
 	var models []string
@@ -267,13 +295,6 @@ func (s *Studio) providerChanged() {
 	s.updateCount()
 	s.modelChanged(s.Model.Text)
 
-	if reg.NeedsKey && !s.hasKey(id) {
-		s.SetStatus(reg.Name + " needs an API key: add it in Settings (Ctrl+,).")
-		if s.OpenSettings != nil {
-			s.OpenSettings(id)
-		}
-		return
-	}
 	s.loadVoices(id)
 }
 

@@ -2,7 +2,9 @@ package codec
 
 import (
 	"bytes"
+	"runtime"
 	"testing"
+	"time"
 
 	"chorus/audio"
 )
@@ -10,6 +12,17 @@ import (
 // fuzzDecode decodes data as enc and checks the Source contract: no panic,
 // whole frames only, and a bounded amount of output.
 func fuzzDecode(t *testing.T, data []byte, enc audio.Encoding) {
+	// A watchdog turns a hang into a failure with every goroutine's stack.
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			buf := make([]byte, 1<<20)
+			panic("decoder hung for 10 s:\n" + string(buf[:runtime.Stack(buf, true)]))
+		}
+	}()
 	src, err := NewDecoder(bytes.NewReader(data), enc, audio.Format{})
 	if err != nil {
 		return

@@ -43,8 +43,22 @@ func Sniff(head []byte) (audio.Encoding, bool) {
 // audio in the claimed encoding. Otherwise it returns an error that says what
 // came back instead: an empty body, an HTML page (with its title), a JSON
 // body (with its message), plain text, a header cut short, or audio in a
-// different encoding.
+// different encoding. An empty claimed encoding (not known yet) accepts any
+// binary data and rules out only an empty body and text.
 func CheckAudio(head []byte, claimed audio.Encoding) error {
+	if claimed == "" {
+		// Container not known yet: only rule out nothing and error bodies.
+		if len(head) == 0 {
+			return errors.New("the response was empty: no audio came back")
+		}
+		if _, ok := Sniff(head); ok {
+			return nil
+		}
+		if err := describeNonAudio(head, audio.WAV); err != nil {
+			return errors.New(strings.Replace(err.Error(), "expected WAV audio but got", "expected audio but got", 1))
+		}
+		return nil
+	}
 	if len(head) == 0 {
 		return fmt.Errorf("the response was empty: no %s audio came back", describe(claimed))
 	}

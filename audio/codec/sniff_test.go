@@ -54,6 +54,9 @@ func TestCheckAudio(t *testing.T) {
 		{"ID3\x04\x00\x00\x00\x00\x00\x23", audio.WAV, "got MP3"},
 		{"RIFF\x24\x00\x00\x00WAVEfmt ", audio.PCM, "got a WAV file"},
 		{"\x00\x01\x02\x03\x04\x05", audio.FLAC, "not FLAC"},
+		{"\x00\x01\x02\x03\x04\x05", "", ""},
+		{"", "", "empty"},
+		{`{"message":"bad voice"}`, "", "expected audio but got a JSON response: bad voice"},
 	}
 	for _, c := range cases {
 		err := CheckAudio([]byte(c.head), c.claimed)

@@ -155,3 +155,22 @@ func TestAnyTypedVoiceIsSent(t *testing.T) {
 		t.Error(string(s.Seen()[0].Body))
 	}
 }
+
+func TestWordBoundariesSurviveARetry(t *testing.T) {
+	s, p := server(t, &fake{key: testKey})
+	s.Set(providertest.FailFirst(1, 503, "busy", ""))
+	a, err := p.Synthesize(context.Background(), providers.Request{Text: "Hello, world",
+		Options: map[string]string{OptionWordBoundaries: "on"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.ReadAll(a.Body)
+	a.Body.Close()
+	n := 0
+	for range a.Words {
+		n++
+	}
+	if n != 2 || a.Requests != 2 {
+		t.Errorf("%d words after %d requests", n, a.Requests)
+	}
+}

@@ -3,5 +3,7 @@
 package all
 
 import (
-	_ "chorus/providers/local" // espeak-ng, the offline default
+	_ "chorus/providers/airefinery" // Accenture AI Refinery
+	_ "chorus/providers/local"      // espeak-ng, the offline default
+	_ "chorus/providers/openai"     // OpenAI, Infery and custom OpenAI-compatible endpoints
 )

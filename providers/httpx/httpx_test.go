@@ -173,7 +173,7 @@ func TestCheckAudio(t *testing.T) {
 		{"\x00\x00\xd6\x01\xa7\x03", audio.PCM, ""},
 		{`{"error":"x"}`, audio.PCM, "JSON"},
 		{"<!DOCTYPE html><html>", audio.MP3, "HTML"},
-		{"OggS\x00\x02", audio.MP3, "not mp3"},
+		{"OggS\x00\x02", audio.MP3, "MP3"},
 		{"Internal Server Error", "", "text"},
 	}
 	for _, c := range cases {

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"chorus/audio"
+	"chorus/audio/codec"
 )
 
 // headSize is how many bytes of a response are read and checked before the
@@ -14,45 +15,19 @@ import (
 const headSize = 64
 
 // checkAudio reports, in words, why head cannot be the start of claimed
-// audio: an empty body, text (JSON, HTML, XML), or the wrong magic number
-// for a container format. An empty claimed only rules out empty and text.
-//
-// TODO: switch to codec.CheckAudio(head, claimed) from chorus/audio/codec
-// once it exists, and delete this function.
+// audio. It uses codec.CheckAudio; an empty claimed (the container is not
+// known yet) only rules out an empty body and text.
 func checkAudio(head []byte, claimed audio.Encoding) error {
+	if claimed != "" {
+		return codec.CheckAudio(head, claimed)
+	}
 	if len(head) == 0 {
 		return fmt.Errorf("the server sent an empty response instead of audio")
 	}
 	if what := textKind(head); what != "" {
 		return fmt.Errorf("the server sent %s instead of audio", what)
 	}
-	ok := true
-	switch claimed {
-	case audio.WAV:
-		ok = hasAny(head, "RIFF", "RF64", "RIFX")
-	case audio.MP3:
-		ok = bytes.HasPrefix(head, []byte("ID3")) || (len(head) > 1 && head[0] == 0xFF && head[1]&0xE0 == 0xE0)
-	case audio.Opus:
-		ok = hasAny(head, "OggS")
-	case audio.FLAC:
-		ok = hasAny(head, "fLaC", "ID3")
-	case audio.AAC:
-		ok = hasAny(head, "ID3", "ADIF") || (len(head) > 1 && head[0] == 0xFF && head[1]&0xF6 == 0xF0)
-	}
-	if !ok {
-		n := min(len(head), 8)
-		return fmt.Errorf("the server sent data that is not %s audio (it starts with % x)", claimed, head[:n])
-	}
 	return nil
-}
-
-func hasAny(b []byte, prefixes ...string) bool {
-	for _, p := range prefixes {
-		if bytes.HasPrefix(b, []byte(p)) {
-			return true
-		}
-	}
-	return false
 }
 
 // textKind names what head holds when it is text ("JSON", "an HTML page",

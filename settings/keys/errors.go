@@ -59,9 +59,13 @@ func (e *KeychainError) Error() string {
 	return b.String()
 }
 
-// Advice says what the user can do about the failure.
+// Advice says what the user can do about the failure. With no ID it names
+// the variables generically, as <ID>_API_KEY.
 func (e *KeychainError) Advice() string {
-	env := EnvVar(e.ID)
+	env := "<ID>_API_KEY"
+	if e.ID != "" {
+		env = EnvVar(e.ID)
+	}
 	orEnv := "; or set " + env + " for this run instead"
 	switch e.Problem {
 	case ProblemNoBus:

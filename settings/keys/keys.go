@@ -61,6 +61,7 @@ type Store struct {
 
 	mu      sync.Mutex
 	session map[string]string
+	stuck   bool // a call timed out and has not returned yet
 }
 
 // New returns a Store with the given options.
@@ -302,6 +303,15 @@ func (s *Store) keychain(id, op, secret string, call func() error) error {
 			return classify(id, op, err, secret)
 		}
 	}
+	s.mu.Lock()
+	stuck := s.stuck
+	s.mu.Unlock()
+	if stuck {
+		// Don't make every caller wait out its own timeout behind a call
+		// the keychain never answered.
+		return &KeychainError{ID: id, Op: op, Problem: ProblemTimeout,
+			Reason: "the keychain has not answered an earlier request yet"}
+	}
 	timer := time.NewTimer(s.timeout)
 	defer timer.Stop()
 	select {
@@ -311,7 +321,12 @@ func (s *Store) keychain(id, op, secret string, call func() error) error {
 	}
 	done := make(chan error, 1)
 	go func() {
-		defer func() { <-s.sem }()
+		defer func() {
+			s.mu.Lock()
+			s.stuck = false
+			s.mu.Unlock()
+			<-s.sem
+		}()
 		defer func() {
 			// The panic value is dropped on purpose: it could hold the key.
 			if recover() != nil {
@@ -327,6 +342,9 @@ func (s *Store) keychain(id, op, secret string, call func() error) error {
 		}
 		return classify(id, op, err, secret)
 	case <-timer.C:
+		s.mu.Lock()
+		s.stuck = true
+		s.mu.Unlock()
 		return &KeychainError{ID: id, Op: op, Problem: ProblemTimeout, Reason: timeoutReason(s.timeout)}
 	}
 }

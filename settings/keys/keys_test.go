@@ -258,6 +258,9 @@ func TestClassify(t *testing.T) {
 			t.Errorf("%v: IsUnavailable = %v", c.err, IsUnavailable(ke))
 		}
 	}
+	if got := classify("", "read", errNoBus, "").Error(); !strings.Contains(got, "or set <ID>_API_KEY") {
+		t.Errorf("generic advice: %q", got)
+	}
 	if !errors.Is(classify("a", "save", keyring.ErrSetDataTooBig, ""), keyring.ErrSetDataTooBig) {
 		t.Error("ErrSetDataTooBig is not unwrappable")
 	}
@@ -290,8 +293,7 @@ func TestKeychainErrorsNeverCarryTheKey(t *testing.T) {
 
 func TestKeychainTimeout(t *testing.T) {
 	s := New(Options{Getenv: env{}.get, Timeout: 50 * time.Millisecond})
-	release := make(chan struct{})
-	defer close(release)
+	release := make(chan struct{}, 1)
 	start := time.Now()
 	err := s.keychain("acme", "read", "", func() error { <-release; return nil })
 	var ke *KeychainError
@@ -301,10 +303,26 @@ func TestKeychainTimeout(t *testing.T) {
 	if time.Since(start) > 2*time.Second {
 		t.Fatal("timeout took too long")
 	}
-	// The stuck call still holds the keychain; the next one waits its turn and times out too.
+	// While the stuck call has not returned, later calls fail at once.
+	start = time.Now()
 	err = s.keychain("acme", "read", "", func() error { return nil })
-	if !errors.As(err, &ke) || ke.Problem != ProblemTimeout {
-		t.Fatalf("second call = %v, want a timeout", err)
+	if !errors.As(err, &ke) || ke.Problem != ProblemTimeout || !strings.Contains(ke.Reason, "earlier request") {
+		t.Fatalf("second call = %v, want an immediate timeout", err)
+	}
+	if time.Since(start) > 40*time.Millisecond {
+		t.Fatal("the second call waited for its own timeout")
+	}
+	// Once the keychain answers, calls work again.
+	release <- struct{}{}
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		if err = s.keychain("acme", "read", "", func() error { return nil }); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("keychain still reported as stuck: %v", err)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 

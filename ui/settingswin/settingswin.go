@@ -82,6 +82,8 @@ type row struct {
 	message *widget.Label
 	busy    bool
 	st      keys.Status
+	loaded  bool // st has been read at least once
+	askKey  bool // Focus asked for a key before the status was known
 }
 
 // New builds the Settings panel for every provider in providers.List() that
@@ -96,9 +98,10 @@ func New(win fyne.Window, store *keys.Store, opts Options) *Panel {
 	p.bannerText = widget.NewLabel("")
 	p.bannerText.Wrapping = fyne.TextWrapWord
 	p.bannerText.Importance = widget.DangerImportance
-	p.banner = container.NewVBox(p.bannerText, widget.NewLabel(
-		"Until it works, you can use “Keep for this run only” on a provider: the key is then used until Chorus quits and never written anywhere."))
-	p.banner.Objects[1].(*widget.Label).Wrapping = fyne.TextWrapWord
+	sessionNote := widget.NewLabel("Until it works, you can use “Keep for this run only” on a provider: " +
+		"the key is then used until Chorus quits and never written anywhere.")
+	sessionNote.Wrapping = fyne.TextWrapWord
+	p.banner = container.NewVBox(p.bannerText, sessionNote)
 	p.banner.Hide()
 
 	list := container.NewVBox()
@@ -152,10 +155,22 @@ func (p *Panel) Focus(providerID string) bool {
 	if c := p.win.Canvas(); c != nil {
 		c.Focus(r.entry)
 	}
+	r.askKey = true
+	if r.loaded {
+		r.maybeAskForKey()
+	}
+	return true
+}
+
+// maybeAskForKey prompts for a key once, after Focus, when there is none.
+func (r *row) maybeAskForKey() {
+	if !r.askKey {
+		return
+	}
+	r.askKey = false
 	if r.st.State == keys.None || r.st.State == keys.Unavailable {
 		r.message.SetText("Paste your " + r.reg.Name + " API key here, then press Save.")
 	}
-	return true
 }
 
 // Refresh re-reads every provider's key status in the background.
@@ -185,11 +200,15 @@ func (p *Panel) Refresh() {
 // background runs f off the UI goroutine; f reports back with fyne.Do.
 func (p *Panel) background(f func()) {
 	p.pending.Add(1)
-	go func() {
+	goFunc(func() {
 		defer p.pending.Done()
 		f()
-	}()
+	})
 }
+
+// goFunc starts background work. Tests that drive the panel from code which
+// cannot wait in between (Show) replace it to run the work in line.
+var goFunc = func(f func()) { go f() }
 
 // wait blocks until background jobs are done (tests).
 func (p *Panel) wait() { p.pending.Wait() }
@@ -200,12 +219,23 @@ func (p *Panel) setDown(err error) {
 	if err == nil {
 		p.banner.Hide()
 	} else {
-		p.bannerText.SetText(err.Error())
+		p.bannerText.SetText(bannerText(err))
 		p.banner.Show()
 	}
 	for _, r := range p.rows {
 		r.syncSessionButton(p.downErr != nil)
 	}
+}
+
+// bannerText is the keychain error without a particular provider's variable.
+func bannerText(err error) string {
+	var ke *keys.KeychainError
+	if errors.As(err, &ke) {
+		general := *ke
+		general.ID = ""
+		return general.Error()
+	}
+	return err.Error()
 }
 
 func (p *Panel) newRow(reg providers.Registration) *row {
@@ -259,6 +289,8 @@ func (p *Panel) newRow(reg providers.Registration) *row {
 // setStatus shows where the key comes from.
 func (r *row) setStatus(st keys.Status) {
 	r.st = st
+	r.loaded = true
+	defer r.maybeAskForKey()
 	text := st.String()
 	switch st.State {
 	case keys.None:

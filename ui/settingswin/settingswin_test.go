@@ -26,9 +26,11 @@ func open(t *testing.T, store *keys.Store, opts Options) (*Panel, fyne.Window) {
 	test.NewTempApp(t)
 	w := test.NewTempWindow(t, widget.NewLabel(""))
 	p := New(w, store, opts)
+	// The test driver runs fyne.Do on the calling goroutine, so let the
+	// status refresh finish before touching the UI from the test.
+	p.wait()
 	w.SetContent(p.Content())
 	w.Resize(fyne.NewSize(700, 1200))
-	p.wait()
 	return p, w
 }
 
@@ -144,7 +146,7 @@ func TestKeychainUnavailableOffersSessionOnly(t *testing.T) {
 	if !p.banner.Visible() {
 		t.Fatal("no keychain banner")
 	}
-	for _, want := range []string{"keychain unavailable", "no Secret Service is running", "gnome-keyring"} {
+	for _, want := range []string{"keychain unavailable", "no Secret Service is running", "gnome-keyring", "<ID>_API_KEY"} {
 		if !strings.Contains(p.bannerText.Text, want) {
 			t.Errorf("banner %q lacks %q", p.bannerText.Text, want)
 		}
@@ -197,8 +199,12 @@ func TestFocusAndEnvironment(t *testing.T) {
 	if p.Focus("no-such-provider") {
 		t.Fatal("Focus of an unknown provider reported a row")
 	}
-	if e := rowOf(t, p, "fakeenvui"); e.status.Text != "from environment (FAKEENVUI_API_KEY)" {
+	e := rowOf(t, p, "fakeenvui")
+	if e.status.Text != "from environment (FAKEENVUI_API_KEY)" {
 		t.Fatalf("environment status %q", e.status.Text)
+	}
+	if !p.Focus("fakeenvui") || e.message.Text != "" {
+		t.Fatalf("focusing a provider that has a key asked for one: %q", e.message.Text)
 	}
 }
 
@@ -232,5 +238,27 @@ func TestBaseURL(t *testing.T) {
 	p2, _ := open(t, keys.New(keys.Options{Getenv: fakeEnv{}.get}), Options{})
 	if rowOf(t, p2, "fakeurl").baseURL != nil {
 		t.Fatal("base URL entry shown without SetBaseURL")
+	}
+}
+
+func TestShowOpensAtTheRow(t *testing.T) {
+	keyring.MockInit()
+	keystest.New(t, "fakeshow", "sk-s", false)
+	test.NewTempApp(t)
+	w := test.NewTempWindow(t, widget.NewLabel("main window"))
+	w.Resize(fyne.NewSize(800, 700))
+	// Show builds the panel and shows the dialog in one go; with the test
+	// driver the status refresh would touch the UI from its own goroutine
+	// meanwhile, so run it in line here.
+	goFunc = func(f func()) { f() }
+	t.Cleanup(func() { goFunc = func(f func()) { go f() } })
+	p := Show(w, keys.New(keys.Options{Getenv: fakeEnv{}.get}), Options{}, "fakeshow")
+	p.wait()
+	if len(w.Canvas().Overlays().List()) != 1 {
+		t.Fatal("Settings dialog not shown")
+	}
+	r := rowOf(t, p, "fakeshow")
+	if w.Canvas().Focused() != r.entry || r.status.Text != "no key" {
+		t.Fatalf("focused %v, status %q", w.Canvas().Focused() == r.entry, r.status.Text)
 	}
 }

@@ -6,8 +6,8 @@ package ui
 
 import (
 	"context"
-	"os"
 	"fmt"
+	"os"
 	"sort"
 	"strconv"
 	"strings"

@@ -37,7 +37,7 @@ func Register(t interface{ Cleanup(func()) }, p *Provider) *Provider {
 	}
 	providers.Register(providers.Registration{
 		Info: p.Info(), Order: 50,
-		New:  func(providers.Config) (providers.Provider, error) { return p, nil },
+		New: func(providers.Config) (providers.Provider, error) { return p, nil },
 	})
 	t.Cleanup(func() { providers.Unregister(p.ID) })
 	return p

@@ -108,9 +108,8 @@ func TestNoPartialFiles(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p := scripted.Register(t, &scripted.Provider{ID: "s-partial-" + c.name})
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			sent := make(chan struct{})
+			var cancel context.CancelFunc
+			var sent chan struct{}
 			p.Respond = func(rctx context.Context, req providers.Request) (*providers.Audio, error) {
 				s := scripted.NewStream(rctx)
 				go func() {
@@ -125,6 +124,9 @@ func TestNoPartialFiles(t *testing.T) {
 			e, _ := memEngine()
 			dir := t.TempDir()
 			for _, name := range []string{"a.wav", "b.pcm"} { // raw save and transcode
+				var ctx context.Context
+				ctx, cancel = context.WithCancel(context.Background())
+				sent = make(chan struct{})
 				out := filepath.Join(dir, name)
 				_, err := e.Speak(ctx, Job{Provider: p.ID, Request: providers.Request{Text: "hi"}, Out: out, Play: true})
 				if providers.KindOf(err) != c.kind {
@@ -135,8 +137,7 @@ func TestNoPartialFiles(t *testing.T) {
 				if len(entries) != 0 {
 					t.Fatalf("%s: files left behind: %v", name, entries)
 				}
-				ctx, cancel = context.WithCancel(context.Background())
-				sent = make(chan struct{})
+				cancel()
 			}
 		})
 	}

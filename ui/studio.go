@@ -55,6 +55,7 @@ type Studio struct {
 	ExportButton *widget.Button
 	Status       *widget.Label
 	Advanced     *widget.Accordion
+	Tabs         *container.AppTabs // Speak, and the feature tabs added with AddTab
 
 	exportDialog dialog.Dialog
 
@@ -134,7 +135,8 @@ func (s *Studio) build() {
 	editor := container.NewBorder(nil, bottom, nil, nil, s.Text)
 	split := container.NewHSplit(container.NewVScroll(left), editor)
 	split.Offset = 0.36
-	s.Window.SetContent(split)
+	s.Tabs = container.NewAppTabs(container.NewTabItem("Speak", split))
+	s.Window.SetContent(s.Tabs)
 	s.Window.SetTitle(Title)
 	s.shortcuts()
 
@@ -147,6 +149,13 @@ func (s *Studio) build() {
 	}
 	s.selectProvider(id)
 	s.RefreshProviders()
+}
+
+// AddTab adds a feature tab (Compare, History, ...) to the window.
+func (s *Studio) AddTab(title string, content fyne.CanvasObject) *container.TabItem {
+	item := container.NewTabItem(title, content)
+	s.Tabs.Append(item)
+	return item
 }
 
 // providerLabel shows whether a provider is ready to use.

@@ -79,11 +79,11 @@ func (s *Studio) run(job core.Job, verb string) {
 		default:
 			return
 		}
-		fyne.Do(func() { s.SetStatus(msg) })
+		uiDo(func() { s.SetStatus(msg) })
 	}
 	go func() {
 		res, err := s.Engine.Speak(ctx, job)
-		fyne.Do(func() { s.finish(runID, job, res, err) })
+		uiDo(func() { s.finish(runID, job, res, err) })
 	}()
 }
 

@@ -25,6 +25,11 @@ import (
 	"chorus/settings"
 )
 
+// uiDo runs f on the UI goroutine. Workers call it for every widget
+// change. Tests replace it to run updates on the test goroutine, because
+// Fyne's test driver runs fyne.Do inline on the calling goroutine.
+var uiDo = fyne.Do
+
 // Title is the main window's title.
 const Title = "Chorus"
 
@@ -180,7 +185,7 @@ func (s *Studio) RefreshProviders() {
 			k, err := s.keyFunc()(r.ID)
 			missing[r.ID] = err != nil || k == ""
 		}
-		fyne.Do(func() {
+		uiDo(func() {
 			s.missingKey = missing
 			s.relabel()
 		})
@@ -333,7 +338,7 @@ func (s *Studio) loadVoices(id string) {
 	model := s.Model.Text
 	go func() {
 		voices, err := s.Engine.Voices(context.Background(), id, base, model)
-		fyne.Do(func() {
+		uiDo(func() {
 			if s.ProviderID() != id {
 				return
 			}

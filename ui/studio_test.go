@@ -1,0 +1,181 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"chorus/audio"
+	"chorus/core"
+	"chorus/internal/scripted"
+	"chorus/player"
+	"chorus/providers"
+	_ "chorus/providers/local"
+	"chorus/settings"
+)
+
+// uiQueue collects what workers post for the UI goroutine; the test
+// goroutine runs it, so widget state has one owner as in the real app.
+var uiQueue = make(chan func(), 1024)
+
+func init() { uiDo = func(f func()) { uiQueue <- f } }
+
+// pump runs the UI updates posted so far.
+func pump() {
+	for {
+		select {
+		case f := <-uiQueue:
+			f()
+		default:
+			return
+		}
+	}
+}
+
+// newTestStudio opens the real main window on Fyne's headless driver, with a
+// memory sink instead of the sound device.
+func newTestStudio(t *testing.T) (*Studio, *player.MemorySink) {
+	t.Helper()
+	a := test.NewTempApp(t)
+	w := a.NewWindow(Title)
+	t.Cleanup(w.Close)
+	sink := player.NewMemorySink(player.DeviceFormat)
+	engine := &core.Engine{OpenSink: func() (player.Sink, error) { return sink, nil }, Getenv: func(string) string { return "" }}
+	s := New(a, w, engine, settings.New(a.Preferences()))
+	w.Resize(w.Content().MinSize().AddWidthHeight(200, 200))
+	return s, sink
+}
+
+// eventually runs posted UI updates and polls cond until it holds.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for pump(); !cond(); pump() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestFirstLaunchIsLocalAndReady(t *testing.T) {
+	s, _ := newTestStudio(t)
+	if s.ProviderID() != "local" || s.Window.Title() != "Chorus" {
+		t.Fatalf("provider %q, title %q", s.ProviderID(), s.Window.Title())
+	}
+	eventually(t, "voices", func() bool { return len(s.voiceIDs) > 50 })
+	if s.VoiceID() != "en-us" {
+		t.Errorf("default voice %q", s.VoiceID())
+	}
+	if s.Format.Selected != "wav" || s.Model.Text != "espeak-ng" {
+		t.Errorf("format %q model %q", s.Format.Selected, s.Model.Text)
+	}
+}
+
+// Type text, tap Speak with a provider the test controls, see the status
+// change, tap Stop, see it cancelled; the text is kept.
+func TestSpeakAndStop(t *testing.T) {
+	s, sink := newTestStudio(t)
+	started := make(chan struct{})
+	var once sync.Once
+	p := scripted.Register(t, &scripted.Provider{ID: "ui-ctl"})
+	p.Respond = func(ctx context.Context, req providers.Request) (*providers.Audio, error) {
+		st := scripted.NewStream(ctx)
+		go func() {
+			st.Send(scripted.WAVHeader(24000, 0xFFFFFFFF))
+			st.Send(scripted.TonePCM(24000, 0.1, 440))
+			once.Do(func() { close(started) })
+			// then nothing more until Stop
+		}()
+		return &providers.Audio{Body: st.Body(), Encoding: audio.WAV}, nil
+	}
+	s.RefreshProviders()
+	s.selectProvider("ui-ctl")
+	if s.ProviderID() != "ui-ctl" {
+		t.Fatalf("provider %q", s.ProviderID())
+	}
+	test.Type(s.Text, "Hello from the test")
+	test.Tap(s.SpeakButton)
+	<-started
+	eventually(t, "speaking status", func() bool { return strings.Contains(s.Status.Text, "Speaking") })
+	if !s.Busy() || !s.SpeakButton.Disabled() || s.StopButton.Disabled() {
+		t.Fatalf("while speaking: busy %v, speak disabled %v, stop disabled %v", s.Busy(), s.SpeakButton.Disabled(), s.StopButton.Disabled())
+	}
+	eventually(t, "audio at the sink", func() bool { return len(sink.Samples()) > 0 })
+	test.Tap(s.StopButton)
+	eventually(t, "stopped", func() bool { return s.Status.Text == "Stopped." })
+	if s.Busy() || s.SpeakButton.Disabled() {
+		t.Error("buttons not restored after Stop")
+	}
+	if s.Text.Text != "Hello from the test" {
+		t.Errorf("text changed to %q", s.Text.Text)
+	}
+	if got := p.Requests(); len(got) != 1 || got[0].Text != "Hello from the test" {
+		t.Errorf("requests %+v", got)
+	}
+}
+
+func TestErrorsShowInStatusAndKeepText(t *testing.T) {
+	s, _ := newTestStudio(t)
+	p := scripted.Register(t, &scripted.Provider{ID: "ui-err"})
+	p.Respond = func(ctx context.Context, req providers.Request) (*providers.Audio, error) {
+		return nil, &providers.Error{Provider: "ui-err", Kind: providers.KindServer, Status: 503, Message: "overloaded", Hint: "try again in a minute"}
+	}
+	s.RefreshProviders()
+	s.selectProvider("ui-err")
+	test.Tap(s.SpeakButton)
+	if !strings.Contains(s.Status.Text, "empty") {
+		t.Errorf("empty text status: %q", s.Status.Text)
+	}
+	test.Type(s.Text, "Keep me")
+	test.Tap(s.SpeakButton)
+	eventually(t, "error status", func() bool { return strings.Contains(s.Status.Text, "HTTP 503") })
+	if !strings.Contains(s.Status.Text, "try again") || s.Text.Text != "Keep me" {
+		t.Errorf("status %q, text %q", s.Status.Text, s.Text.Text)
+	}
+}
+
+func TestPickersFollowProvider(t *testing.T) {
+	s, _ := newTestStudio(t)
+	scripted.Register(t, &scripted.Provider{ID: "ui-pick"})
+	s.RefreshProviders()
+	s.selectProvider("ui-pick")
+	if strings.Join(s.Format.Options, ",") != "wav,pcm" || s.Speed.Min != 0.5 || s.Speed.Max != 2 {
+		t.Errorf("format options %v, speed %g–%g", s.Format.Options, s.Speed.Min, s.Speed.Max)
+	}
+	s.Model.SetText("m2")
+	if !s.Instructions.Visible() {
+		t.Error("instructions hidden for a model that takes them")
+	}
+	s.Model.SetText("m1")
+	if s.Instructions.Visible() {
+		t.Error("instructions shown for a model that does not take them")
+	}
+	s.Format.SetSelected("pcm")
+	s.selectProvider("local")
+	s.selectProvider("ui-pick")
+	if s.Format.Selected != "pcm" {
+		t.Errorf("format not remembered per provider: %q", s.Format.Selected)
+	}
+}
+
+func TestExportWritesFileAndAsksBeforeReplacing(t *testing.T) {
+	s, _ := newTestStudio(t)
+	scripted.Register(t, &scripted.Provider{ID: "ui-exp"})
+	s.RefreshProviders()
+	s.selectProvider("ui-exp")
+	test.Type(s.Text, "Save me")
+	dir := t.TempDir()
+	path := dir + "/out.wav"
+	s.exportTo(path, false)
+	eventually(t, "saved", func() bool { return strings.HasPrefix(s.Status.Text, "Saved") })
+	// Exporting again to the same file must ask first: a confirm dialog appears.
+	s.exportTo(path, false)
+	if len(s.Window.Canvas().Overlays().List()) == 0 {
+		t.Fatal("no confirmation before replacing an existing file")
+	}
+}

@@ -82,6 +82,7 @@ type OtoSink struct {
 	mu     sync.Mutex
 	cur    *session
 	volume float64
+	paused bool // new sessions start paused too
 	last   SinkStats
 }
 
@@ -173,6 +174,7 @@ func (o *OtoSink) session() *session {
 		// A small source buffer keeps Stop, Pause and the position precise.
 		s.player.SetBufferSize(DeviceFormat.SampleRate / 20 * DeviceFormat.Channels * bytesPerSample)
 		s.player.SetVolume(o.volume)
+		s.paused = o.paused
 		o.cur = s
 	}
 	return o.cur
@@ -296,6 +298,7 @@ func (o *OtoSink) Stop() {
 func (o *OtoSink) Pause() {
 	o.mu.Lock()
 	s := o.cur
+	o.paused = true
 	o.mu.Unlock()
 	if s == nil {
 		return
@@ -310,6 +313,7 @@ func (o *OtoSink) Pause() {
 func (o *OtoSink) Resume() {
 	o.mu.Lock()
 	s := o.cur
+	o.paused = false
 	o.mu.Unlock()
 	if s == nil {
 		return

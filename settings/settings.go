@@ -97,3 +97,9 @@ func (s *Settings) Text() string { return s.p.String(keyText) }
 
 // SetText keeps the editor's text for the next run.
 func (s *Settings) SetText(t string) { s.p.SetString(keyText, t) }
+
+// Volume is the playback volume from 0 to 1 (1 on first run).
+func (s *Settings) Volume() float64 { return s.p.FloatWithFallback("volume", 1) }
+
+// SetVolume remembers the playback volume.
+func (s *Settings) SetVolume(v float64) { s.p.SetFloat("volume", v) }

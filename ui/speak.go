@@ -81,8 +81,20 @@ func (s *Studio) run(job core.Job, verb string) {
 		}
 		uiDo(func() { s.SetStatus(msg) })
 	}
+	s.PauseButton.SetText("Pause")
 	go func() {
+		if job.Play && job.Sink == nil {
+			if tr := s.openTransport(); tr != nil {
+				job.Player, job.Sink = tr, tr.Sink()
+			}
+		}
+		done := make(chan struct{})
+		if job.Player != nil {
+			uiDo(func() { s.PauseButton.Enable() })
+			go s.watchTransport(done)
+		}
 		res, err := s.Engine.Speak(ctx, job)
+		close(done)
 		uiDo(func() { s.finish(runID, job, res, err) })
 	}()
 }
@@ -103,6 +115,8 @@ func (s *Studio) finish(runID int, job core.Job, res *core.Result, err error) {
 	s.SpeakButton.Enable()
 	s.ExportButton.Enable()
 	s.StopButton.Disable()
+	s.PauseButton.Disable()
+	s.PauseButton.SetText("Pause")
 	switch {
 	case errors.Is(err, context.Canceled):
 		s.SetStatus("Stopped.")

@@ -60,9 +60,14 @@ type Studio struct {
 	ExportButton *widget.Button
 	Status       *widget.Label
 	Advanced     *widget.Accordion
+	Waveform     *Waveform
+	PauseButton  *widget.Button
+	Volume       *widget.Slider
+	Position     *widget.Label
 	Tabs         *container.AppTabs // Speak, and the feature tabs added with AddTab
 
 	exportDialog dialog.Dialog
+	ts           transportState
 
 	providerIDs []string
 	missingKey  map[string]bool   // providers known to have no key
@@ -134,9 +139,11 @@ func (s *Studio) build() {
 		widget.NewFormItem("", s.Batch),
 	)
 	s.Advanced = widget.NewAccordion(widget.NewAccordionItem("Advanced", advanced))
-	buttons := container.NewHBox(s.SpeakButton, s.StopButton, s.ExportButton)
+	s.buildTransport()
+	buttons := container.NewHBox(s.SpeakButton, s.StopButton, s.PauseButton, s.ExportButton)
 	left := container.NewVBox(form, s.Advanced)
-	bottom := container.NewVBox(container.NewBorder(nil, nil, buttons, s.Count), widget.NewSeparator(), s.Status)
+	transport := container.NewBorder(nil, nil, nil, container.NewHBox(s.Position, widget.NewLabel("Volume"), container.NewGridWrap(fyne.NewSize(110, 36), s.Volume)), s.Waveform)
+	bottom := container.NewVBox(transport, container.NewBorder(nil, nil, buttons, s.Count), widget.NewSeparator(), s.Status)
 	editor := container.NewBorder(nil, bottom, nil, nil, s.Text)
 	split := container.NewHSplit(container.NewVScroll(left), editor)
 	split.Offset = 0.36

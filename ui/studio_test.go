@@ -179,3 +179,34 @@ func TestExportWritesFileAndAsksBeforeReplacing(t *testing.T) {
 		t.Fatal("no confirmation before replacing an existing file")
 	}
 }
+
+func TestWaveformAndPositionFollowPlayback(t *testing.T) {
+	s, sink := newTestStudio(t)
+	scripted.Register(t, &scripted.Provider{ID: "ui-wave"}) // 0.5 s of 440 Hz
+	s.RefreshProviders()
+	s.selectProvider("ui-wave")
+	test.Type(s.Text, "Wave")
+	test.Tap(s.SpeakButton)
+	eventually(t, "done", func() bool { return strings.HasPrefix(s.Status.Text, "Done") })
+	pump()
+	if n := len(s.Waveform.peaks); n != 50 {
+		t.Errorf("%d waveform peaks for 0.5 s, want 50", n)
+	}
+	for _, p := range s.Waveform.peaks[5:45] {
+		if p < 0.45 || p > 0.55 {
+			t.Fatalf("peak %.3f, want the tone's 0.5", p)
+		}
+	}
+	if !strings.HasPrefix(s.Position.Text, "0:00.5 / 0:00.5") {
+		t.Errorf("position %q", s.Position.Text)
+	}
+	if got := len(sink.Samples()) / 2; got < 23900 || got > 24100 {
+		t.Errorf("played %d frames", got)
+	}
+	// Tapping the waveform when nothing plays is harmless and says why.
+	s.Waveform.Resize(s.Waveform.MinSize())
+	test.Tap(s.Waveform)
+	if !strings.Contains(s.Status.Text, "nothing is playing") {
+		t.Errorf("status after tapping the waveform: %q", s.Status.Text)
+	}
+}

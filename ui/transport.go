@@ -1,0 +1,121 @@
+package ui
+
+import (
+	"fmt"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2/widget"
+
+	"chorus/player"
+)
+
+// transportState is the Studio's playback transport, opened on first use
+// (in a worker: opening the sound device may take a moment).
+type transportState struct {
+	once sync.Once
+	tr   *player.Transport
+	err  error
+}
+
+func (s *Studio) buildTransport() {
+	s.Waveform = NewWaveform()
+	s.Waveform.OnSeek = func(d time.Duration) {
+		if tr := s.transport(); tr != nil {
+			if err := tr.Seek(d); err != nil {
+				s.SetStatus(err.Error())
+			}
+		}
+	}
+	s.PauseButton = widget.NewButton("Pause", s.TogglePause)
+	s.PauseButton.Disable()
+	s.Volume = widget.NewSlider(0, 1)
+	s.Volume.Step = 0.05
+	s.Volume.SetValue(s.Settings.Volume())
+	s.Volume.OnChanged = func(v float64) {
+		if tr := s.transport(); tr != nil {
+			tr.SetVolume(v)
+		}
+	}
+	s.Volume.OnChangeEnded = s.Settings.SetVolume
+	s.Position = widget.NewLabel("0:00.0")
+}
+
+// openTransport opens the sound device once and wraps it in a transport; it
+// returns nil when there is no device (the core then reports it). Call it
+// from a worker goroutine.
+func (s *Studio) openTransport() *player.Transport {
+	s.ts.once.Do(func() {
+		sink, err := s.Engine.Sink()
+		if err != nil {
+			s.ts.err = err
+			return
+		}
+		tr := player.NewTransport(sink)
+		tr.SetVolume(s.Settings.Volume())
+		s.mu.Lock()
+		s.ts.tr = tr
+		s.mu.Unlock()
+	})
+	return s.transport()
+}
+
+// transport is the open transport, or nil.
+func (s *Studio) transport() *player.Transport {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ts.tr
+}
+
+// TogglePause pauses or resumes playback.
+func (s *Studio) TogglePause() {
+	tr := s.transport()
+	if tr == nil {
+		return
+	}
+	if tr.Status().Paused {
+		tr.Resume()
+		s.PauseButton.SetText("Pause")
+	} else {
+		tr.Pause()
+		s.PauseButton.SetText("Resume")
+	}
+}
+
+// watchTransport refreshes the waveform and position until done closes.
+func (s *Studio) watchTransport(done <-chan struct{}) {
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-done:
+			uiDo(s.showTransport)
+			return
+		case <-tick.C:
+			uiDo(s.showTransport)
+		}
+	}
+}
+
+// showTransport draws the transport's state (UI goroutine).
+func (s *Studio) showTransport() {
+	tr := s.transport()
+	if tr == nil {
+		return
+	}
+	st := tr.Status()
+	s.Waveform.Set(tr.Peaks(), tr.PeakDuration(), st.Position)
+	text := clock(st.Position) + " / " + clock(st.Arrived)
+	if !st.Done && st.Playing {
+		text += "…"
+	}
+	if st.Underruns > 0 {
+		text += fmt.Sprintf("  (%d underruns)", st.Underruns)
+	}
+	s.Position.SetText(text)
+}
+
+func clock(d time.Duration) string {
+	d = d.Round(100 * time.Millisecond)
+	return fmt.Sprintf("%d:%04.1f", int(d.Minutes()), (d % time.Minute).Seconds())
+}

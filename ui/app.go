@@ -44,6 +44,13 @@ func Run(engine *core.Engine, store *keys.Store) {
 func (s *Studio) InstallMenu() {
 	file := fyne.NewMenu("File",
 		fyne.NewMenuItem("Export…", s.ShowExport),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Add OpenAI-compatible endpoint…", s.ShowAddEndpoint),
+		fyne.NewMenuItem("Remove this endpoint", func() {
+			if err := s.RemoveEndpoint(s.ProviderID()); err != nil {
+				s.SetStatus(err.Error())
+			}
+		}),
 	)
 	items := []*fyne.MenuItem{}
 	if s.OpenSettings != nil {

@@ -42,6 +42,8 @@ type Studio struct {
 	Settings *settings.Settings
 	// OpenSettings, when set, opens the Settings window at a provider's row.
 	OpenSettings func(providerID string)
+	// Profiles stores custom OpenAI-compatible endpoints.
+	Profiles *settings.ProfileStore
 
 	Provider     *widget.Select
 	Model        *widget.SelectEntry
@@ -66,7 +68,10 @@ type Studio struct {
 	Position     *widget.Label
 	Tabs         *container.AppTabs // Speak, and the feature tabs added with AddTab
 
-	exportDialog dialog.Dialog
+	exportDialog    dialog.Dialog
+	providerOptions *fyne.Container // provider-specific fields, rebuilt per provider and model
+	optionFields    []*optionField
+	transportPick   *widget.Select
 	ts           transportState
 
 	providerIDs []string
@@ -81,7 +86,8 @@ type Studio struct {
 
 // New builds the main window's content; call Show to put it on screen.
 func New(app fyne.App, win fyne.Window, engine *core.Engine, st *settings.Settings) *Studio {
-	s := &Studio{App: app, Window: win, Engine: engine, Settings: st, voiceIDs: map[string]string{}}
+	s := &Studio{App: app, Window: win, Engine: engine, Settings: st, voiceIDs: map[string]string{},
+		Profiles: settings.DefaultProfiles()}
 	s.build()
 	return s
 }
@@ -138,7 +144,8 @@ func (s *Studio) build() {
 		widget.NewFormItem("Instructions", s.Instructions),
 		widget.NewFormItem("", s.Batch),
 	)
-	s.Advanced = widget.NewAccordion(widget.NewAccordionItem("Advanced", advanced))
+	s.providerOptions = container.NewVBox()
+	s.Advanced = widget.NewAccordion(widget.NewAccordionItem("Advanced", container.NewVBox(advanced, s.providerOptions)))
 	s.buildTransport()
 	buttons := container.NewHBox(s.SpeakButton, s.StopButton, s.PauseButton, s.ExportButton)
 	left := container.NewVBox(form, s.Advanced)
@@ -334,6 +341,7 @@ func (s *Studio) modelChanged(model string) {
 	} else {
 		s.Instructions.Hide()
 	}
+	s.buildOptions(caps, model)
 	if model != "" {
 		s.Settings.SetModel(s.ProviderID(), model)
 	}
@@ -421,6 +429,10 @@ func (s *Studio) Request() providers.Request {
 	}
 	if s.Instructions.Visible() {
 		req.Instructions = strings.TrimSpace(s.Instructions.Text)
+	}
+	req.Options = s.providerOptionValues()
+	if s.transportPick != nil {
+		req.Transport = s.transportPick.Selected
 	}
 	return req
 }

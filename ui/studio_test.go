@@ -8,12 +8,14 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"chorus/audio"
 	"chorus/core"
 	"chorus/internal/scripted"
 	"chorus/player"
 	"chorus/providers"
+	"chorus/providers/openai"
 	_ "chorus/providers/local"
 	"chorus/settings"
 )
@@ -208,5 +210,71 @@ func TestWaveformAndPositionFollowPlayback(t *testing.T) {
 	test.Tap(s.Waveform)
 	if !strings.Contains(s.Status.Text, "nothing is playing") {
 		t.Errorf("status after tapping the waveform: %q", s.Status.Text)
+	}
+}
+
+func TestProviderOptionsAppearOnlyWhereTheyApply(t *testing.T) {
+	s, _ := newTestStudio(t)
+	p := scripted.Register(t, &scripted.Provider{ID: "ui-opt", Caps: providers.Capabilities{
+		Models:     []providers.Model{{ID: "a"}, {ID: "b"}},
+		Formats:    []string{"wav"},
+		Speed:      providers.Range{Min: 0.5, Max: 2, Default: 1},
+		Transports: []string{"ws", "http"},
+		Options: []providers.Option{
+			{Key: "latency", Choices: []string{"normal", "balanced"}},
+			{Key: "temperature", Range: &providers.Range{Min: 0, Max: 1, Default: 0.7}, Models: []string{"b"}},
+		},
+	}})
+	s.RefreshProviders()
+	s.selectProvider("ui-opt")
+	if len(s.optionFields) != 1 || s.transportPick == nil {
+		t.Fatalf("model a: %d option fields, transport picker %v", len(s.optionFields), s.transportPick != nil)
+	}
+	s.Model.SetText("b")
+	if len(s.optionFields) != 2 {
+		t.Fatalf("model b: %d option fields, want 2", len(s.optionFields))
+	}
+	sel := s.optionFields[0].item.Widget.(*widget.Select)
+	sel.SetSelected("balanced")
+	s.transportPick.SetSelected("http")
+	test.Type(s.Text, "opts")
+	test.Tap(s.SpeakButton)
+	eventually(t, "done", func() bool { return !s.Busy() && len(p.Requests()) == 1 })
+	req := p.Requests()[0]
+	if req.Options["latency"] != "balanced" || req.Transport != "http" || req.Model != "b" {
+		t.Errorf("request options %v transport %q model %q", req.Options, req.Transport, req.Model)
+	}
+	if _, set := req.Options["temperature"]; set {
+		t.Error("an untouched slider sent a value instead of the provider's default")
+	}
+	s.selectProvider("local")
+	if len(s.optionFields) != 0 || s.transportPick != nil {
+		t.Error("options of another provider still shown")
+	}
+}
+
+func TestAddAndRemoveEndpoint(t *testing.T) {
+	s, _ := newTestStudio(t)
+	s.Profiles = &settings.ProfileStore{Path: t.TempDir() + "/profiles.json"}
+	err := s.AddEndpoint(openai.Profile{ID: "Bad ID", BaseURL: "http://localhost:1/v1"})
+	if err == nil {
+		t.Fatal("an invalid ID was accepted")
+	}
+	if err := s.AddEndpoint(openai.Profile{ID: "kokoro-test", BaseURL: "http://localhost:8880/v1", Voices: []string{"af_heart"}}); err != nil {
+		t.Fatal(err)
+	}
+	defer openai.UnregisterProfile("kokoro-test")
+	if s.ProviderID() != "kokoro-test" {
+		t.Fatalf("selected %q", s.ProviderID())
+	}
+	list, _ := s.Profiles.List()
+	if len(list) != 1 || list[0].BaseURL != "http://localhost:8880/v1" {
+		t.Errorf("saved %+v", list)
+	}
+	if err := s.RemoveEndpoint("kokoro-test"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := providers.Lookup("kokoro-test"); ok || s.ProviderID() != "local" {
+		t.Error("endpoint still registered or selected after removal")
 	}
 }

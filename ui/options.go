@@ -1,0 +1,118 @@
+package ui
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"chorus/providers"
+)
+
+// optionField is one provider-specific setting in the Advanced area.
+type optionField struct {
+	opt   providers.Option
+	value func() string // "" means "leave the provider's default"
+	item  *widget.FormItem
+}
+
+// buildOptions rebuilds the provider-specific fields (and the transport
+// picker) for the selected provider and model; only the options that apply
+// to that model are shown, with the documented ranges enforced by the widgets.
+func (s *Studio) buildOptions(caps providers.Capabilities, model string) {
+	s.optionFields = nil
+	var items []*widget.FormItem
+	if len(caps.Transports) > 0 {
+		sel := widget.NewSelect(caps.Transports, nil)
+		sel.SetSelected(caps.Transports[0])
+		s.transportPick = sel
+		items = append(items, widget.NewFormItem("Transport", sel))
+	} else {
+		s.transportPick = nil
+	}
+	for _, o := range caps.Options {
+		if len(o.Models) > 0 && !slices.Contains(o.Models, model) {
+			continue
+		}
+		f := newOptionField(o)
+		s.optionFields = append(s.optionFields, f)
+		items = append(items, f.item)
+	}
+	if len(items) == 0 {
+		s.providerOptions.Objects = nil
+	} else {
+		s.providerOptions.Objects = []fyne.CanvasObject{widget.NewForm(items...)}
+	}
+	s.providerOptions.Refresh()
+}
+
+func newOptionField(o providers.Option) *optionField {
+	label := o.Label
+	if label == "" {
+		label = o.Key
+	}
+	f := &optionField{opt: o}
+	switch {
+	case len(o.Choices) > 0:
+		sel := widget.NewSelect(append([]string{"default"}, o.Choices...), nil)
+		sel.SetSelected("default")
+		if o.Default != "" && slices.Contains(o.Choices, o.Default) {
+			sel.SetSelected(o.Default)
+		}
+		f.value = func() string {
+			if sel.Selected == "default" {
+				return ""
+			}
+			return sel.Selected
+		}
+		f.item = widget.NewFormItem(label, sel)
+	case o.Range != nil:
+		r := *o.Range
+		sl := widget.NewSlider(r.Min, r.Max)
+		sl.Step = (r.Max - r.Min) / 100
+		sl.SetValue(r.Default)
+		val := widget.NewLabel("default")
+		touched := false
+		sl.OnChanged = func(v float64) { touched = true; val.SetText(strconv.FormatFloat(v, 'g', 3, 64)) }
+		f.value = func() string {
+			if !touched {
+				return ""
+			}
+			return strconv.FormatFloat(sl.Value, 'g', 4, 64)
+		}
+		f.item = widget.NewFormItem(label, container.NewBorder(nil, nil, nil, val, sl))
+	default:
+		e := widget.NewEntry()
+		e.SetPlaceHolder(o.Default)
+		e.Validator = func(v string) error {
+			if v == "" {
+				return nil
+			}
+			return o.Check(v)
+		}
+		f.value = func() string { return strings.TrimSpace(e.Text) }
+		f.item = widget.NewFormItem(label, e)
+	}
+	if o.Help != "" {
+		f.item.HintText = o.Help
+	}
+	return f
+}
+
+// providerOptionValues collects the options the user set.
+func (s *Studio) providerOptionValues() map[string]string {
+	var m map[string]string
+	for _, f := range s.optionFields {
+		if v := f.value(); v != "" {
+			if m == nil {
+				m = map[string]string{}
+			}
+			m[f.opt.Key] = v
+		}
+	}
+	return m
+}
+

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 
+	"chorus/cache"
 	"chorus/cli"
 	"chorus/core"
 	_ "chorus/providers/all"
@@ -24,6 +25,9 @@ func main() {
 	settings.DefaultProfiles().RegisterAll(func(msg string) { fmt.Fprintln(os.Stderr, "chorus:", msg) })
 	store := keys.NewDefault()
 	engine := &core.Engine{Keys: store.Key}
+	if c, err := cache.OpenDefault(); err == nil {
+		engine.Cache = c // replays and re-exports cost nothing; see `chorus history`
+	}
 	cli.Version = version
 	if len(os.Args) > 1 {
 		os.Exit(cli.Run(context.Background(), cli.DefaultEnv(engine), os.Args[1:]))

@@ -26,11 +26,28 @@ func runVoices(ctx context.Context, env *Env, args []string) int {
 	if _, err := parse(fs, args); err != nil {
 		return flagExit(err)
 	}
-	voices, err := env.Engine.Voices(ctx, *provider, *baseURL, *model)
-	if err != nil {
-		return fail(env, err)
+	var voices []providers.Voice
+	searched := false
+	if *search != "" {
+		// A provider that can search (a public voice library) does it itself.
+		p, err := env.Engine.Provider(*provider, *baseURL)
+		if err != nil {
+			return fail(env, err)
+		}
+		if vs, ok := p.(providers.VoiceSearcher); ok {
+			if voices, err = vs.SearchVoices(ctx, *search, *model); err != nil {
+				return fail(env, err)
+			}
+			searched = true
+		}
 	}
-	if q := strings.ToLower(*search); q != "" {
+	if !searched {
+		var err error
+		if voices, err = env.Engine.Voices(ctx, *provider, *baseURL, *model); err != nil {
+			return fail(env, err)
+		}
+	}
+	if q := strings.ToLower(*search); q != "" && !searched {
 		var keep []providers.Voice
 		for _, v := range voices {
 			if strings.Contains(strings.ToLower(v.ID+" "+v.Name+" "+v.Language+" "+v.Accent), q) {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 
+	"chorus/cache"
 	"chorus/player"
 	"chorus/providers"
 )
@@ -28,6 +29,8 @@ type Engine struct {
 	OpenSink func() (player.Sink, error)
 	// HTTPClient overrides the providers' HTTP client (tests).
 	HTTPClient *http.Client
+	// Cache keeps synthesized chunks and the history; nil for none.
+	Cache *cache.Store
 }
 
 func (e *Engine) getenv(k string) string {
@@ -79,7 +82,15 @@ func (e *Engine) Provider(id, baseURL string) (providers.Provider, error) {
 				Hint:    "add one in Settings or with `chorus keys set " + id + "`, or set " + reg.KeyEnv()}
 		}
 	}
-	return reg.New(providers.Config{BaseURL: baseURL, APIKey: key, HTTPClient: e.HTTPClient})
+	p, err := reg.New(providers.Config{BaseURL: baseURL, APIKey: key, HTTPClient: e.HTTPClient})
+	if err != nil {
+		return nil, err
+	}
+	// Queue requests beyond the service's limit instead of having them refused.
+	if n := p.Capabilities().Concurrency; n > 0 {
+		p = providers.Limited(p, n)
+	}
+	return p, nil
 }
 
 // Voices lists a provider's voices.

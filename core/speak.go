@@ -27,6 +27,9 @@ type Job struct {
 	Request  providers.Request // text, model, voice, format, speed, ...
 	Play     bool              // play through the sink while it arrives
 	Sink     player.Sink       // sink to play through; nil opens the device
+	// Player, when set and playing through its own sink, plays with
+	// pause, seek and a waveform (the GUI's transport bar).
+	Player *player.Transport
 
 	Out       string         // file to write, "" for none
 	Force     bool           // replace Out if it exists
@@ -36,6 +39,21 @@ type Job struct {
 	// OnEvent, when set, is told what is happening. It is called from the
 	// worker goroutine: GUI callers must hop to the UI goroutine themselves.
 	OnEvent func(Event)
+
+	// Long text (see long.go). Text over the provider's per-request limit is
+	// split into chunks, synthesized ahead and played as one stream.
+	ChunkChars  int    // per-request limit; 0 = the provider's MaxChars
+	Concurrency int    // requests at once; 0 = the provider's limit, else DefaultConcurrency
+	Subtitles   string // write subtitles here (.srt or .vtt); "" for none
+	PerChunkDir string // also write one file per chunk into this folder
+	Sidecar     bool   // also write <Out>.json describing the export
+	NoCache     bool   // neither read nor write the engine's cache
+	// OnProgress, when set, is told chunks done/total and the sentence
+	// being spoken. It is called from a worker goroutine.
+	OnProgress func(Progress)
+	// OnSink, when set, is given the sink before playback starts, so a
+	// front end can pause and resume it (across chunks: it is one stream).
+	OnSink func(player.Sink)
 }
 
 // Stage is a step of a synthesis, for status lines.
@@ -66,6 +84,8 @@ type Stats struct {
 	Bytes        int64   `json:"bytes"`
 	Requests     int     `json:"requests"`
 	Underruns    int     `json:"underruns,omitempty"`
+	Chunks       int     `json:"chunks"`     // requests the text was split into (1 for short text)
+	CacheHits    int     `json:"cache_hits"` // chunks that came from the cache, with no request
 }
 
 // Result is what a finished synthesis produced.
@@ -74,8 +94,9 @@ type Result struct {
 	Encoding audio.Encoding // what the provider sent
 	Format   audio.Format   // decoded format
 	Words    []providers.WordBoundary
-	Out      string // the file written, if any
-	Played   bool   // whether it was heard (false when there is no device)
+	Out      string        // the file written, if any
+	Played   bool          // whether it was heard (false when there is no device)
+	Chunks   []ChunkTiming // where each chunk sits in the audio (chunked runs only)
 }
 
 func (j *Job) event(stage Stage, msg string, st Stats) {
@@ -120,7 +141,7 @@ func (e *Engine) Prepare(job *Job) (providers.Provider, providers.Request, error
 		}
 	}
 	req = providers.Normalize(req, caps)
-	if err := providers.Validate(job.Provider, req, caps); err != nil {
+	if err := providers.Validate(job.Provider, perRequest(req, caps), caps); err != nil {
 		return nil, req, err
 	}
 	if job.Out != "" && job.OutFormat == "" {
@@ -135,6 +156,14 @@ func (e *Engine) Speak(ctx context.Context, job Job) (*Result, error) {
 	p, req, err := e.Prepare(&job)
 	if err != nil {
 		return nil, err
+	}
+	if w, ok := p.(providers.Warner); ok && w.Warning() != "" {
+		job.event(StageNotice, w.Warning(), Stats{})
+	}
+	if long, err := e.useLong(&job, p.Capabilities(), req); err != nil {
+		return nil, err
+	} else if long {
+		return e.speakLong(ctx, job, p, req)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -165,6 +194,9 @@ func (e *Engine) Speak(ctx context.Context, job Job) (*Result, error) {
 				sink = s
 			}
 		}
+		if sink != nil && job.OnSink != nil {
+			job.OnSink(sink)
+		}
 	}
 
 	res := &Result{Out: job.Out}
@@ -183,6 +215,7 @@ func (e *Engine) Speak(ctx context.Context, job Job) (*Result, error) {
 	defer a.Body.Close()
 	res.Encoding = a.Encoding
 	res.Stats.Requests = max(a.Requests, 1)
+	res.Stats.Chunks = 1
 
 	var words []providers.WordBoundary
 	var wordsDone sync.WaitGroup
@@ -244,7 +277,7 @@ func (e *Engine) Speak(ctx context.Context, job Job) (*Result, error) {
 
 	var playErr error
 	if sink != nil {
-		playErr = player.Play(ctx, src, sink)
+		playErr = playThrough(ctx, &job, src, sink)
 		st := sink.Stats()
 		res.Stats.Underruns = st.Underruns
 		if !st.FirstAudio.IsZero() {

@@ -22,7 +22,7 @@ var DeviceFormat = audio.Format{SampleRate: 48000, Channels: 2}
 
 // deviceLatency is the device buffer asked of PulseAudio/ALSA. It bounds how
 // long sound continues after Stop.
-const deviceLatency = 40 * time.Millisecond
+const deviceLatency = 80 * time.Millisecond
 
 // ringSeconds is how much converted audio a sink buffers ahead of the device.
 const ringSeconds = 1

@@ -39,6 +39,14 @@ type KeyChecker interface {
 	CheckKey(ctx context.Context) error
 }
 
+// VoiceSearcher is implemented by providers that can search voices beyond
+// the ones Voices lists: a public voice library, or a filter over a long
+// catalog. query is free text (a name, a language); model narrows the search
+// to voices of that model ("" means the default model).
+type VoiceSearcher interface {
+	SearchVoices(ctx context.Context, query string, model string) ([]Voice, error)
+}
+
 // Info describes a provider.
 type Info struct {
 	ID             string // short lower-case identifier used by --provider, e.g. "openai"
@@ -207,4 +215,10 @@ type NetworkPolicy struct {
 	MaxAttempts      int           // requests per call, counting the first; retries happen only before audio starts
 	MaxRetryTime     time.Duration // most time spent on one call before giving up retrying
 	RetryDelay       time.Duration // first back-off delay; it doubles on each retry
+}
+
+// Warner is implemented by providers that corrected something in their
+// configuration (e.g. a legacy base URL) and want the user told.
+type Warner interface {
+	Warning() string
 }

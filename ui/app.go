@@ -9,6 +9,8 @@ import (
 	"chorus/core"
 	"chorus/settings"
 	"chorus/settings/keys"
+	"chorus/ui/comparetab"
+	"chorus/ui/history"
 	"chorus/ui/settingswin"
 )
 
@@ -22,6 +24,8 @@ func Run(engine *core.Engine, store *keys.Store) {
 	w := a.NewWindow(Title)
 	st := settings.New(a.Preferences())
 	s := New(a, w, engine, st)
+	s.AddTab("Compare", comparetab.New(w, engine, comparetab.Options{BaseURL: st.BaseURL}).Content())
+	s.AddTab("History", history.New(w, engine))
 	s.OpenSettings = func(focus string) {
 		settingswin.Show(w, store, settingswin.Options{Engine: engine,
 			BaseURL: st.BaseURL, SetBaseURL: st.SetBaseURL,
@@ -43,6 +47,7 @@ func Run(engine *core.Engine, store *keys.Store) {
 // InstallMenu adds the File and Help menus.
 func (s *Studio) InstallMenu() {
 	file := fyne.NewMenu("File",
+		fyne.NewMenuItem("Open text… (Ctrl+O)", s.ShowOpen),
 		fyne.NewMenuItem("Export…", s.ShowExport),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Add OpenAI-compatible endpoint…", s.ShowAddEndpoint),
@@ -60,6 +65,7 @@ func (s *Studio) InstallMenu() {
 	speech := fyne.NewMenu("Speech",
 		fyne.NewMenuItem("Speak (Ctrl+Enter)", s.Speak),
 		fyne.NewMenuItem("Stop (Esc)", s.Stop),
+		fyne.NewMenuItem("Speak from here (Ctrl+Shift+Enter)", s.SpeakFromHere),
 	)
 	s.Window.SetMainMenu(fyne.NewMainMenu(file, edit, speech))
 }

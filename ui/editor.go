@@ -11,6 +11,7 @@ import (
 type editor struct {
 	widget.Entry
 	onSpeak, onStop func()
+	onSpeakFrom     func() // Ctrl+Shift+Enter: speak from the cursor's sentence (long.go)
 }
 
 func newEditor(onSpeak, onStop func()) *editor {
@@ -25,6 +26,10 @@ func newEditor(onSpeak, onStop func()) *editor {
 func (e *editor) TypedShortcut(s fyne.Shortcut) {
 	if c, ok := s.(*desktop.CustomShortcut); ok && isEnter(c.KeyName) && c.Modifier == fyne.KeyModifierShortcutDefault {
 		e.onSpeak()
+		return
+	}
+	if c, ok := s.(*desktop.CustomShortcut); ok && isEnter(c.KeyName) && c.Modifier == fyne.KeyModifierShortcutDefault|fyne.KeyModifierShift && e.onSpeakFrom != nil {
+		e.onSpeakFrom()
 		return
 	}
 	e.Entry.TypedShortcut(s)

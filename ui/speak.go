@@ -82,6 +82,7 @@ func (s *Studio) run(job core.Job, verb string) {
 		uiDo(func() { s.SetStatus(msg) })
 	}
 	s.PauseButton.SetText("Pause")
+	s.startLong(&job) // chunk overrides, progress, highlight (long.go)
 	go func() {
 		if job.Play && job.Sink == nil {
 			if tr := s.openTransport(); tr != nil {
@@ -117,6 +118,7 @@ func (s *Studio) finish(runID int, job core.Job, res *core.Result, err error) {
 	s.StopButton.Disable()
 	s.PauseButton.Disable()
 	s.PauseButton.SetText("Pause")
+	s.endLong()
 	switch {
 	case errors.Is(err, context.Canceled):
 		s.SetStatus("Stopped.")

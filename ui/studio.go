@@ -12,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -73,6 +72,7 @@ type Studio struct {
 	optionFields    []*optionField
 	transportPick   *widget.Select
 	ts           transportState
+	long         *LongView // long text: progress, reading view, overrides (long.go)
 
 	providerIDs []string
 	missingKey  map[string]bool   // providers known to have no key
@@ -150,14 +150,15 @@ func (s *Studio) build() {
 	buttons := container.NewHBox(s.SpeakButton, s.StopButton, s.PauseButton, s.ExportButton)
 	left := container.NewVBox(form, s.Advanced)
 	transport := container.NewBorder(nil, nil, nil, container.NewHBox(s.Position, widget.NewLabel("Volume"), container.NewGridWrap(fyne.NewSize(110, 36), s.Volume)), s.Waveform)
-	bottom := container.NewVBox(transport, container.NewBorder(nil, nil, buttons, s.Count), widget.NewSeparator(), s.Status)
-	editor := container.NewBorder(nil, bottom, nil, nil, s.Text)
+	bottom := container.NewVBox(transport, container.NewBorder(nil, nil, buttons, s.Count), s.longPanel(), widget.NewSeparator(), s.Status)
+	editor := container.NewBorder(nil, bottom, nil, nil, s.editorArea())
 	split := container.NewHSplit(container.NewVScroll(left), editor)
 	split.Offset = 0.36
 	s.Tabs = container.NewAppTabs(container.NewTabItem("Speak", split))
 	s.Window.SetContent(s.Tabs)
 	s.Window.SetTitle(Title)
 	s.shortcuts()
+	s.installLong()
 
 	// Restore the last session.
 	s.Speed.SetValue(s.Settings.Speed())
@@ -410,13 +411,7 @@ func (s *Studio) remember() {
 }
 
 func (s *Studio) updateCount() {
-	n := utf8.RuneCountInString(s.Text.Text)
-	_, caps := s.capabilities()
-	if caps.MaxChars > 0 {
-		s.Count.SetText(fmt.Sprintf("%d / %d characters", n, caps.MaxChars))
-	} else {
-		s.Count.SetText(fmt.Sprintf("%d characters", n))
-	}
+	s.Count.SetText(s.countText()) // characters, per-request limit, chunks, cost (long.go)
 }
 
 // Request collects the pickers into a request.

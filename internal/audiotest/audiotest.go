@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -65,6 +66,9 @@ func (r *Recorder) Stop() []float64 {
 	return S16(r.out.Bytes())
 }
 
+// Raw is the recording as 16-bit little-endian bytes (after Stop).
+func (r *Recorder) Raw() []byte { return r.out.Bytes() }
+
 // S16 converts little-endian 16-bit samples to floats.
 func S16(b []byte) []float64 {
 	out := make([]float64, len(b)/2)
@@ -119,6 +123,38 @@ func Correlation(a, b []float64, maxLag int) float64 {
 		}
 	}
 	return best
+}
+
+// WindowedCorrelation aligns each window of n samples of a within b (lags up
+// to maxLag) and returns the median of the per-window correlations. Unlike
+// one long correlation, a single timing hiccup in a recording under load
+// only spoils one window.
+func WindowedCorrelation(a, b []float64, n, maxLag int) float64 {
+	var cs []float64
+	for start := 0; start+n <= len(a) && start+n <= len(b); start += n {
+		lo := max(0, start-maxLag)
+		hi := min(len(b), start+n+maxLag)
+		// Correlate a's window against b's neighbourhood, with a's window at offset start-lo.
+		best := 0.0
+		for lag := lo; lag+n <= hi; lag++ {
+			var sab, saa, sbb float64
+			for i := 0; i < n; i++ {
+				x, y := a[start+i], b[lag+i]
+				sab += x * y
+				saa += x * x
+				sbb += y * y
+			}
+			if saa > 0 && sbb > 0 {
+				best = max(best, sab/math.Sqrt(saa*sbb))
+			}
+		}
+		cs = append(cs, best)
+	}
+	if len(cs) == 0 {
+		return 0
+	}
+	slices.Sort(cs)
+	return cs[len(cs)/2]
 }
 
 // Envelope is the RMS of each window of n samples: a shape that survives

@@ -66,20 +66,25 @@ func init() {
 
 // Provider talks to AI Refinery.
 type Provider struct {
-	c *httpx.Client
+	c       *httpx.Client
+	warning string // set when the base URL had to be corrected
 }
 
-// New builds the provider. A legacy ".../inference" base URL is corrected
-// silently here; call NormalizeBaseURL to show the warning.
+// Warning says what was corrected in the configuration, or "".
+func (p *Provider) Warning() string { return p.warning }
+
+// New builds the provider. A legacy ".../inference" base URL is corrected,
+// and Warning says so (the GUI and the CLI show it).
 func New(cfg providers.Config) (providers.Provider, error) {
+	var warning string
 	if cfg.BaseURL != "" {
-		cfg.BaseURL, _ = NormalizeBaseURL(cfg.BaseURL)
+		cfg.BaseURL, warning = NormalizeBaseURL(cfg.BaseURL)
 	}
 	c, err := httpx.New(cfg, httpx.Options{Info: info, Header: http.Header{"sdk_version": {sdkVersion}}})
 	if err != nil {
 		return nil, err
 	}
-	return &Provider{c: c}, nil
+	return &Provider{c: c, warning: warning}, nil
 }
 
 // NormalizeBaseURL fixes a base URL pasted from older AI Refinery

@@ -1,7 +1,10 @@
 package providertest
 
 import (
+	"bufio"
+	"net"
 	"net/http"
+	"sync"
 	"time"
 )
 
@@ -144,5 +147,96 @@ func (c *cutWriter) Write(p []byte) (int, error) {
 func (c *cutWriter) Flush() {
 	if !c.cut {
 		http.NewResponseController(c.ResponseWriter).Flush()
+	}
+}
+
+// Hijack lets a fake that upgrades the connection (WebSocket) take it over;
+// what it then writes still trickles in pieces with gaps.
+func (t *trickleWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, brw, err := http.NewResponseController(t.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	return shaped(conn, brw, func(h *hijacked, p []byte) (int, error) {
+		written := 0
+		for len(p) > 0 {
+			k := min(len(p), t.piece)
+			n, err := h.Conn.Write(p[:k])
+			written += n
+			if err != nil {
+				return written, err
+			}
+			p = p[k:]
+			if !h.sleep(t.gap) {
+				return written, net.ErrClosed
+			}
+		}
+		return written, nil
+	})
+}
+
+// Hijack lets a fake that upgrades the connection (WebSocket) take it over;
+// the connection is still cut after the set number of bytes.
+func (c *cutWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, brw, err := http.NewResponseController(c.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	return shaped(conn, brw, func(h *hijacked, p []byte) (int, error) {
+		if c.cut {
+			return 0, net.ErrClosed
+		}
+		if len(p) <= c.left {
+			c.left -= len(p)
+			return h.Conn.Write(p)
+		}
+		n, _ := h.Conn.Write(p[:c.left])
+		c.cut = true
+		h.Close()
+		return n, net.ErrClosed
+	})
+}
+
+// shaped wraps a hijacked connection so that everything written to it,
+// directly or through the returned buffered writer, goes through write.
+func shaped(conn net.Conn, brw *bufio.ReadWriter, write func(h *hijacked, p []byte) (int, error)) (net.Conn, *bufio.ReadWriter, error) {
+	h := &hijacked{Conn: conn, closed: make(chan struct{}), write: write}
+	if n := brw.Writer.Buffered(); n > 0 {
+		brw.Writer.Flush() // whatever the server had buffered goes out unshaped
+	}
+	return h, bufio.NewReadWriter(brw.Reader, bufio.NewWriter(h)), nil
+}
+
+// hijacked is a taken-over connection whose writes a scenario shapes.
+type hijacked struct {
+	net.Conn
+	write  func(h *hijacked, p []byte) (int, error)
+	mu     sync.Mutex
+	closed chan struct{}
+	done   bool
+}
+
+func (h *hijacked) Write(p []byte) (int, error) { return h.write(h, p) }
+
+// Close closes the connection and ends any pause of the scenario.
+func (h *hijacked) Close() error {
+	h.mu.Lock()
+	if !h.done {
+		h.done = true
+		close(h.closed)
+	}
+	h.mu.Unlock()
+	return h.Conn.Close()
+}
+
+// sleep waits d and reports whether the connection is still open.
+func (h *hijacked) sleep(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-h.closed:
+		return false
 	}
 }

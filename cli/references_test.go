@@ -1,0 +1,123 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"chorus/audio"
+	"chorus/audio/codec"
+	"chorus/internal/scripted"
+	"chorus/providers"
+	"chorus/providers/fishaudio"
+	"chorus/settings/references"
+)
+
+func toneFile(t *testing.T, seconds float64) string {
+	t.Helper()
+	var buf bytes.Buffer
+	e, err := codec.NewEncoder(&buf, audio.WAV, audio.Format{SampleRate: 16000, Channels: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := make([]float32, int(seconds*16000))
+	for i := range s {
+		s[i] = 0.2 * float32(math.Sin(float64(i)*0.05))
+	}
+	e.Write(s)
+	e.Close()
+	p := filepath.Join(t.TempDir(), "voice.wav")
+	os.WriteFile(p, buf.Bytes(), 0o600)
+	return p
+}
+
+func useStore(t *testing.T) *references.Store {
+	store := &references.Store{Dir: t.TempDir()}
+	old := ReferenceStore
+	ReferenceStore = func() *references.Store { return store }
+	t.Cleanup(func() { ReferenceStore = old })
+	return store
+}
+
+func TestReferencesCommand(t *testing.T) {
+	useStore(t)
+	file := toneFile(t, 12)
+	if r := run(t, "", "references", "add", "ana", file, "--text", "Hello, I am Ana."); r.code != 0 {
+		t.Fatalf("add: %d %s", r.code, r.stderr)
+	}
+	r := run(t, "", "references", "list")
+	if r.code != 0 || !strings.Contains(r.stdout, "ana") || !strings.Contains(r.stdout, "12.0 s") {
+		t.Fatalf("list: %d %q", r.code, r.stdout)
+	}
+	if r := run(t, "", "references", "add", "bo", toneFile(t, 3), "--text", "x"); r.code != ExitUsage || !strings.Contains(r.stderr, "10 to 30 seconds") {
+		t.Errorf("short file: %d %q", r.code, r.stderr)
+	}
+	if r := run(t, "", "references", "delete", "ana"); r.code != 0 {
+		t.Fatalf("delete: %d %s", r.code, r.stderr)
+	}
+	if r := run(t, "", "references", "delete", "ana"); r.code != ExitUsage {
+		t.Errorf("delete twice: %d", r.code)
+	}
+	if r := run(t, "", "references", "list", "--json"); strings.TrimSpace(r.stdout) != "[]" {
+		t.Errorf("json list: %q", r.stdout)
+	}
+}
+
+func TestSpeakReferenceFlags(t *testing.T) {
+	store := useStore(t)
+	opts := []providers.Option{{Key: fishaudio.OptionReferenceFile}, {Key: fishaudio.OptionReferenceText}, {Key: fishaudio.OptionReference}}
+	p := scripted.Register(t, &scripted.Provider{ID: "cli-ref", Caps: providers.Capabilities{Formats: []string{"wav"}, Options: opts}})
+	file := toneFile(t, 12)
+
+	if r := run(t, "", "speak", "--provider", "cli-ref", "--reference", file, "--reference-text", "Words.", "Hi"); r.code != 0 {
+		t.Fatalf("speak: %d %s", r.code, r.stderr)
+	}
+	got := p.Requests()[0].Options
+	if got[fishaudio.OptionReferenceFile] != file || got[fishaudio.OptionReferenceText] != "Words." {
+		t.Errorf("options %v", got)
+	}
+
+	// With a name as well, the recording is saved and used by name.
+	if r := run(t, "", "speak", "--provider", "cli-ref", "--reference", file, "--reference-text", "Words.", "--reference-name", "me", "Hi"); r.code != 0 {
+		t.Fatalf("speak+save: %d %s", r.code, r.stderr)
+	}
+	if got := p.Requests()[1].Options; got[fishaudio.OptionReference] != "me" || got[fishaudio.OptionReferenceFile] != "" {
+		t.Errorf("options %v", got)
+	}
+	if _, err := store.Get("me"); err != nil {
+		t.Errorf("not saved: %v", err)
+	}
+	if r := run(t, "", "speak", "--provider", "cli-ref", "--reference-name", "me", "Hi"); r.code != 0 || p.Requests()[2].Options[fishaudio.OptionReference] != "me" {
+		t.Errorf("use saved: %d %s", r.code, r.stderr)
+	}
+	if r := run(t, "", "speak", "--provider", "cli-ref", "--reference", file, "Hi"); r.code != ExitUsage || !strings.Contains(r.stderr, "--reference-text") {
+		t.Errorf("missing transcript: %d %q", r.code, r.stderr)
+	}
+}
+
+type searching struct{ *scripted.Provider }
+
+func (searching) SearchVoices(ctx context.Context, q, model string) ([]providers.Voice, error) {
+	return []providers.Voice{{ID: "found-" + q, Name: "From the library"}}, nil
+}
+
+func TestVoicesSearchUsesSearcher(t *testing.T) {
+	// Providers without search are filtered locally, as before.
+	scripted.Register(t, &scripted.Provider{ID: "cli-vs"})
+	r := run(t, "", "voices", "--provider", "cli-vs", "--search", "zzz-no-such")
+	if r.code != 0 || strings.Count(r.stdout, "\n") != 1 {
+		t.Errorf("local filter: %d %q", r.code, r.stdout)
+	}
+	sp := &scripted.Provider{ID: "cli-vs2"}
+	providers.Register(providers.Registration{Info: providers.Info{ID: "cli-vs2", Name: "Search"},
+		New: func(providers.Config) (providers.Provider, error) { return searching{sp}, nil }})
+	t.Cleanup(func() { providers.Unregister("cli-vs2") })
+	r = run(t, "", "voices", "--provider", "cli-vs2", "--search", "calm")
+	if r.code != 0 || !strings.Contains(r.stdout, "found-calm") {
+		t.Errorf("search: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+}

@@ -1,0 +1,54 @@
+package cli
+
+import (
+	"flag"
+
+	"chorus/core"
+	"chorus/providers/fishaudio"
+)
+
+func init() {
+	ExtendSpeak(referenceFlags)
+}
+
+// referenceFlags adds instant voice cloning to `chorus speak`:
+//
+//	--reference FILE --reference-text TEXT   clone from a recording
+//	--reference-name NAME                    use a saved reference
+//	all three                                save FILE as NAME, then use it
+//
+// They become Request.Options, which providers without cloning refuse.
+func referenceFlags(fs *flag.FlagSet) func(job *core.Job) error {
+	file := fs.String("reference", "", "clone the voice of this 10–30 s WAV/MP3/FLAC recording (with --reference-text)")
+	text := fs.String("reference-text", "", "exact transcript of the --reference recording")
+	name := fs.String("reference-name", "", "use the saved reference NAME; with --reference, save the recording under NAME first")
+	return func(job *core.Job) error {
+		if *file == "" && *text == "" && *name == "" {
+			return nil
+		}
+		if *text != "" && *file == "" {
+			return usageErr("--reference-text needs --reference FILE")
+		}
+		if *file != "" && *text == "" {
+			return usageErr("--reference needs --reference-text with the exact words spoken in %s", *file)
+		}
+		opts := map[string]string{}
+		for k, v := range job.Request.Options {
+			opts[k] = v
+		}
+		switch {
+		case *file != "" && *name != "":
+			if _, err := ReferenceStore().Save(*name, *file, *text); err != nil {
+				return usageErr("cannot save the reference %q: %v", *name, err)
+			}
+			opts[fishaudio.OptionReference] = *name
+		case *name != "":
+			opts[fishaudio.OptionReference] = *name
+		default:
+			opts[fishaudio.OptionReferenceFile] = *file
+			opts[fishaudio.OptionReferenceText] = *text
+		}
+		job.Request.Options = opts
+		return nil
+	}
+}

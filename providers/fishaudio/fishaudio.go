@@ -1,0 +1,471 @@
+// Package fishaudio is the Fish Audio text-to-speech provider: the realtime
+// WebSocket /v1/tts/live ("ws", the default, lowest latency) and POST
+// /v1/tts ("http"), both with MessagePack bodies, the model in a "model"
+// header, and instant voice cloning from a reference recording sent as
+// binary MessagePack ("references").
+//
+// Wire contract: /work/shared/providers/fishaudio.md.
+package fishaudio
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/coder/websocket"
+	"github.com/vmihailenco/msgpack/v5"
+
+	"chorus/audio"
+	"chorus/providers"
+	"chorus/providers/httpx"
+	"chorus/settings/references"
+)
+
+// ID is the provider ID.
+const ID = "fishaudio"
+
+// The transports, lowest latency first.
+const (
+	TransportWS   = "ws"
+	TransportHTTP = "http"
+)
+
+// Request.Options keys.
+const (
+	OptionMP3Bitrate    = "mp3_bitrate"
+	OptionLatency       = "latency"
+	OptionChunkLength   = "chunk_length"
+	OptionVolume        = "volume"
+	OptionTemperature   = "temperature"
+	OptionTopP          = "top_p"
+	OptionNormalize     = "normalize"
+	OptionReferenceFile = "reference_file" // path of a 10–30 s WAV, MP3 or FLAC to clone
+	OptionReferenceText = "reference_text" // its exact transcript
+	OptionReference     = "reference"      // name of a saved reference (package settings/references)
+)
+
+// References is the saved-reference store Options["reference"] reads;
+// tests replace it.
+var References = references.Default
+
+var info = providers.Info{
+	ID: ID, Name: "Fish Audio",
+	Description:    "Fish Audio S2 voices, the public voice library, and instant voice cloning",
+	NeedsKey:       true,
+	DefaultBaseURL: "https://api.fish.audio",
+	Website:        "https://fish.audio/app/api-keys",
+}
+
+// The sample rates each format takes.
+var formatRates = map[string][]int{
+	"wav": {8000, 16000, 24000, 32000, 44100}, "pcm": {8000, 16000, 24000, 32000, 44100},
+	"mp3": {32000, 44100}, "opus": {48000},
+}
+
+var caps = providers.Capabilities{
+	Models: []providers.Model{
+		{ID: "s2-pro", Name: "S2 Pro", Description: "highest quality, 80+ languages, multi-speaker (the SDKs' default)"},
+		{ID: "s1", Name: "S1", Description: "previous generation, (parenthesis) emotion tags"},
+		{ID: "s2.1-pro", Name: "S2.1 Pro", Description: "newest, 83 languages"},
+		{ID: "s2.1-pro-free", Name: "S2.1 Pro (free)", Description: "S2.1 Pro at no cost, fair use, no latency guarantee"},
+	},
+	Formats:     []string{"mp3", "wav", "pcm", "opus"},
+	SampleRates: []int{8000, 16000, 24000, 32000, 44100, 48000},
+	// 0: the service picks 44100 Hz (48000 for opus).
+	Speed:      providers.Range{Min: 0.5, Max: 2, Default: 1},
+	Streaming:  true,
+	Transports: []string{TransportWS, TransportHTTP},
+	Options: []providers.Option{
+		{Key: OptionMP3Bitrate, Label: "MP3 bitrate", Help: "kbit/s of mp3 output", Choices: []string{"128", "64", "192"}, Default: "128"},
+		{Key: OptionLatency, Label: "Latency", Help: "balanced starts sooner; normal is the most stable", Choices: []string{"balanced", "normal"}, Default: "balanced"},
+		{Key: OptionChunkLength, Label: "Chunk length", Help: "characters batched before generating; smaller starts sooner",
+			Range: &providers.Range{Min: 100, Max: 300, Default: 200}, Default: "200"},
+		{Key: OptionVolume, Label: "Volume", Help: "loudness change in dB", Range: &providers.Range{Min: -20, Max: 20, Default: 0}, Default: "0"},
+		{Key: OptionTemperature, Label: "Temperature", Help: "higher is more expressive, lower more stable", Range: &providers.Range{Min: 0, Max: 1, Default: 0.7}, Default: "0.7"},
+		{Key: OptionTopP, Label: "Top P", Help: "nucleus sampling; lower is more conservative", Range: &providers.Range{Min: 0, Max: 1, Default: 0.7}, Default: "0.7"},
+		{Key: OptionNormalize, Label: "Normalize text", Help: "read numbers and the like as words (English, Chinese)", Choices: []string{"true", "false"}, Default: "true"},
+		{Key: OptionReferenceFile, Label: "Reference audio", Help: "a 10–30 s WAV, MP3 or FLAC of the voice to clone"},
+		{Key: OptionReferenceText, Label: "Reference transcript", Help: "exactly what is said in the reference audio"},
+		{Key: OptionReference, Label: "Saved reference", Help: "name of a saved reference voice"},
+	},
+}
+
+func init() {
+	providers.Register(providers.Registration{Info: info, New: New, Order: 50})
+}
+
+// Provider talks to Fish Audio.
+type Provider struct {
+	c *httpx.Client
+}
+
+// New builds the provider.
+func New(cfg providers.Config) (providers.Provider, error) {
+	c, err := httpx.New(cfg, httpx.Options{Info: info})
+	if err != nil {
+		return nil, err
+	}
+	return &Provider{c: c}, nil
+}
+
+// Info describes the provider.
+func (p *Provider) Info() providers.Info { return info }
+
+// Capabilities says what requests the provider takes.
+func (p *Provider) Capabilities() providers.Capabilities { return caps }
+
+// modelPage is the GET /model answer.
+type modelPage struct {
+	Total   int   `json:"total"`
+	HasMore *bool `json:"has_more"`
+	Items   []struct {
+		ID          string   `json:"_id"`
+		Type        string   `json:"type"`
+		Title       string   `json:"title"`
+		Description string   `json:"description"`
+		State       string   `json:"state"`
+		Languages   []string `json:"languages"`
+		Tags        []string `json:"tags"`
+		Visibility  string   `json:"visibility"`
+		Author      struct {
+			Nickname string `json:"nickname"`
+		} `json:"author"`
+	} `json:"items"`
+}
+
+// listModels fetches up to pages pages of GET /model with q.
+func (p *Provider) listModels(ctx context.Context, q url.Values, pages int) ([]providers.Voice, error) {
+	var out []providers.Voice
+	size, _ := strconv.Atoi(q.Get("page_size"))
+	for page := 1; page <= pages; page++ {
+		q.Set("page_number", strconv.Itoa(page))
+		var m modelPage
+		if err := p.c.JSON(ctx, httpx.Request{Path: "/model?" + q.Encode()}, &m); err != nil {
+			return nil, err
+		}
+		for _, it := range m.Items {
+			if it.ID == "" || (it.Type != "" && it.Type != "tts") || (it.State != "" && it.State != "trained") {
+				continue
+			}
+			desc := it.Description
+			if it.Author.Nickname != "" && q.Get("self") != "true" {
+				desc = strings.TrimSpace("by " + it.Author.Nickname + ". " + desc)
+			}
+			out = append(out, providers.Voice{ID: it.ID, Name: it.Title, Language: strings.Join(it.Languages, ", "),
+				Description: desc})
+		}
+		more := len(m.Items) == size
+		if m.HasMore != nil {
+			more = *m.HasMore
+		}
+		if !more {
+			break
+		}
+	}
+	return out, nil
+}
+
+// Voices lists the user's own voice models (GET /model?self=true) followed
+// by the most used public ones. model does not narrow the list: every
+// voice model works with every TTS model.
+func (p *Provider) Voices(ctx context.Context, model string) ([]providers.Voice, error) {
+	own, err := p.listModels(ctx, url.Values{"self": {"true"}, "page_size": {"100"}, "sort_by": {"created_at"}}, 5)
+	if err != nil {
+		return nil, err
+	}
+	public, err := p.listModels(ctx, url.Values{"page_size": {"50"}, "sort_by": {"task_count"}}, 1)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range public {
+		if !slices.ContainsFunc(own, func(o providers.Voice) bool { return o.ID == v.ID }) {
+			own = append(own, v)
+		}
+	}
+	return own, nil
+}
+
+// SearchVoices searches the public voice library: by language when query is
+// a language code ("en", "pt-BR"), else by title.
+func (p *Provider) SearchVoices(ctx context.Context, query, model string) ([]providers.Voice, error) {
+	q := url.Values{"page_size": {"50"}, "sort_by": {"task_count"}}
+	query = strings.TrimSpace(query)
+	if isLanguageCode(query) {
+		q.Set("language", strings.ToLower(query))
+	} else {
+		q.Set("title", query)
+	}
+	return p.listModels(ctx, q, 2)
+}
+
+func isLanguageCode(s string) bool {
+	base, region, _ := strings.Cut(s, "-")
+	if len(base) != 2 || (region != "" && len(region) != 2) {
+		return false
+	}
+	for _, c := range base + region {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// CheckKey lists the user's own voices, which needs a valid key.
+func (p *Provider) CheckKey(ctx context.Context) error {
+	var m modelPage
+	return p.c.JSON(ctx, httpx.Request{Path: "/model?self=true&page_size=1"}, &m)
+}
+
+// Reference is one instant-cloning reference: audio bytes (sent as a
+// MessagePack bin) and their transcript.
+type Reference struct {
+	Audio []byte `msgpack:"audio"`
+	Text  string `msgpack:"text"`
+}
+
+type prosody struct {
+	Speed  float64 `msgpack:"speed"`
+	Volume float64 `msgpack:"volume"`
+}
+
+// ttsRequest is TTSRequest.
+type ttsRequest struct {
+	Text        string      `msgpack:"text"`
+	ReferenceID string      `msgpack:"reference_id,omitempty"`
+	References  []Reference `msgpack:"references,omitempty"`
+	Format      string      `msgpack:"format"`
+	SampleRate  int         `msgpack:"sample_rate,omitempty"`
+	MP3Bitrate  int         `msgpack:"mp3_bitrate,omitempty"`
+	Latency     string      `msgpack:"latency,omitempty"`
+	ChunkLength int         `msgpack:"chunk_length,omitempty"`
+	Normalize   *bool       `msgpack:"normalize,omitempty"`
+	Prosody     *prosody    `msgpack:"prosody,omitempty"`
+	Temperature *float64    `msgpack:"temperature,omitempty"`
+	TopP        *float64    `msgpack:"top_p,omitempty"`
+}
+
+// Synthesize sends the request over the chosen transport. Request.Batch
+// without an explicit transport uses "http".
+func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*providers.Audio, error) {
+	explicitTransport := req.Transport != ""
+	req = providers.Normalize(req, caps)
+	if err := providers.Validate(ID, req, caps); err != nil {
+		return nil, err
+	}
+	if req.SampleRate != 0 && !slices.Contains(formatRates[req.Format], req.SampleRate) {
+		return nil, providers.Invalid(ID, "%s output does not come at %d Hz; it takes %s Hz", req.Format, req.SampleRate, joinInts(formatRates[req.Format]))
+	}
+	if req.Batch && !explicitTransport {
+		req.Transport = TransportHTTP
+	}
+	body, err := buildRequest(req)
+	if err != nil {
+		return nil, err
+	}
+	enc, format := encodingOf(req.Format, req.SampleRate)
+	header := http.Header{"model": {req.Model}}
+	var resp *httpx.Response
+	if req.Transport == TransportWS {
+		resp, err = p.c.WebSocket(ctx, httpx.Request{Path: "/v1/tts/live", Header: header}, enc, p.session(body))
+	} else {
+		payload, merr := msgpack.Marshal(body)
+		if merr != nil {
+			return nil, providers.Invalid(ID, "cannot encode the request: %v", merr)
+		}
+		header.Set("Content-Type", "application/msgpack")
+		resp, err = p.c.Audio(ctx, httpx.Request{Path: "/v1/tts", Body: payload, Header: header}, enc, nil)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &providers.Audio{Body: resp.Body, Encoding: enc, Format: format, Requests: resp.Requests}, nil
+}
+
+// buildRequest turns a validated request into TTSRequest, loading the
+// reference audio for instant cloning.
+func buildRequest(req providers.Request) (ttsRequest, error) {
+	o := req.Options
+	body := ttsRequest{Text: req.Text, ReferenceID: req.Voice, Format: req.Format, SampleRate: req.SampleRate,
+		Latency: o[OptionLatency], Temperature: number(o, OptionTemperature), TopP: number(o, OptionTopP)}
+	if v := number(o, OptionMP3Bitrate); v != nil {
+		body.MP3Bitrate = int(*v)
+	}
+	if v := number(o, OptionChunkLength); v != nil {
+		body.ChunkLength = int(*v)
+	}
+	if v, ok := o[OptionNormalize]; ok {
+		b := v == "true"
+		body.Normalize = &b
+	}
+	vol := number(o, OptionVolume)
+	if req.Speed != 1 || vol != nil {
+		body.Prosody = &prosody{Speed: req.Speed}
+		if vol != nil {
+			body.Prosody.Volume = *vol
+		}
+	}
+	ref, err := loadReference(o)
+	if err != nil {
+		return body, err
+	}
+	if ref != nil {
+		body.References = []Reference{*ref}
+	}
+	return body, nil
+}
+
+// loadReference reads Options["reference_file"] with ["reference_text"], or
+// the saved Options["reference"]; nil when neither is set.
+func loadReference(o map[string]string) (*Reference, error) {
+	file, text, name := o[OptionReferenceFile], strings.TrimSpace(o[OptionReferenceText]), o[OptionReference]
+	switch {
+	case file != "" && name != "":
+		return nil, providers.Invalid(ID, "give a reference file or a saved reference, not both")
+	case name != "":
+		if text != "" {
+			return nil, providers.Invalid(ID, "the saved reference %q has its own transcript; drop reference_text", name)
+		}
+		saved, err := References().Get(name)
+		if err != nil {
+			return nil, &providers.Error{Provider: ID, Kind: providers.KindValidation, Message: err.Error(),
+				Hint: "list them with `chorus references list`"}
+		}
+		data, err := saved.Audio()
+		if err != nil {
+			return nil, providers.Invalid(ID, "%v", err)
+		}
+		return &Reference{Audio: data, Text: saved.Transcript}, nil
+	case file != "":
+		if text == "" {
+			return nil, &providers.Error{Provider: ID, Kind: providers.KindValidation,
+				Message: "a reference recording needs its exact transcript",
+				Hint:    "set reference_text (--reference-text) to what is said in " + file}
+		}
+		data, _, _, err := references.Load(file)
+		if err != nil {
+			return nil, &providers.Error{Provider: ID, Kind: providers.KindValidation, Message: err.Error(),
+				Hint: "Fish Audio clones best from 10–30 s of one clean voice"}
+		}
+		return &Reference{Audio: data, Text: text}, nil
+	case text != "":
+		return nil, providers.Invalid(ID, "reference_text was given without reference_file")
+	}
+	return nil, nil
+}
+
+func number(opts map[string]string, key string) *float64 {
+	v, ok := opts[key]
+	if !ok {
+		return nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return nil // Validate has already refused it
+	}
+	return &f
+}
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.Itoa(x)
+	}
+	return strings.Join(s, ", ")
+}
+
+// encodingOf maps a format to its encoding; pcm is 16-bit mono
+// (little-endian UNCONFIRMED) at the requested rate, 44100 Hz by default.
+func encodingOf(format string, rate int) (audio.Encoding, audio.Format) {
+	switch format {
+	case "mp3":
+		return audio.MP3, audio.Format{}
+	case "wav":
+		return audio.WAV, audio.Format{}
+	case "opus":
+		return audio.Opus, audio.Format{} // Ogg container UNCONFIRMED
+	}
+	if rate == 0 {
+		rate = 44100
+	}
+	return audio.PCM, audio.Format{SampleRate: rate, Channels: 1}
+}
+
+// wsEvent is a server message: {"event":"audio","audio":<bin>} or
+// {"event":"finish","reason":"stop"|"error"}.
+type wsEvent struct {
+	Event  string `msgpack:"event"`
+	Audio  any    `msgpack:"audio"` // bin per the spec; str accepted too
+	Reason string `msgpack:"reason"`
+}
+
+// session sends start (the whole request with empty text), the text, flush
+// and stop, then reads audio until finish.
+func (p *Provider) session(body ttsRequest) httpx.WSSession {
+	return func(ctx context.Context, conn *websocket.Conn) (func() ([]byte, error), error) {
+		text := body.Text
+		body.Text = ""
+		for _, m := range []any{
+			map[string]any{"event": "start", "request": body},
+			map[string]any{"event": "text", "text": text},
+			map[string]any{"event": "flush"},
+			map[string]any{"event": "stop"},
+		} {
+			b, err := msgpack.Marshal(m)
+			if err != nil {
+				return nil, err
+			}
+			if err := conn.Write(ctx, websocket.MessageBinary, b); err != nil {
+				return nil, err
+			}
+		}
+		finished := false
+		return func() ([]byte, error) {
+			if finished {
+				return nil, io.EOF
+			}
+			_, data, err := conn.Read(ctx)
+			if err != nil {
+				switch websocket.CloseStatus(err) {
+				case websocket.StatusNormalClosure, websocket.StatusNoStatusRcvd:
+					// The SDK treats these as a normal end: the server often
+					// closes without a formal close frame after finish.
+					// With no audio at all, httpx reports the empty answer.
+					return nil, io.EOF
+				}
+				if e := p.c.CloseError(err, nil); e != nil {
+					return nil, e
+				}
+				return nil, err
+			}
+			var ev wsEvent
+			if err := msgpack.Unmarshal(data, &ev); err != nil {
+				return nil, fmt.Errorf("unreadable message: %v", err)
+			}
+			switch ev.Event {
+			case "audio":
+				var chunk []byte
+				switch a := ev.Audio.(type) {
+				case []byte:
+					chunk = a
+				case string:
+					chunk = []byte(a)
+				}
+				return chunk, nil
+			case "finish":
+				finished = true
+				if ev.Reason == "error" {
+					return nil, p.c.NewError(providers.KindServer, 0, "finish: error",
+						"Fish Audio stopped with an error while generating the speech")
+				}
+				return nil, io.EOF
+			}
+			return nil, nil // unknown events are ignored, as the spec asks
+		}, nil
+	}
+}

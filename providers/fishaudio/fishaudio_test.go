@@ -1,0 +1,253 @@
+package fishaudio
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/vmihailenco/msgpack/v5"
+
+	"chorus/audio"
+	"chorus/audio/codec"
+	"chorus/providers"
+	"chorus/providers/providertest"
+	"chorus/settings/references"
+)
+
+const testKey = "fish_test_0123456789abcdef"
+
+func TestConformance(t *testing.T) {
+	for _, tr := range caps.Transports {
+		t.Run(tr, func(t *testing.T) {
+			providertest.Run(t, providertest.Harness{New: New, Fake: &fake{key: testKey}, Key: testKey,
+				Request: func(q *providers.Request) { q.Transport = tr }})
+		})
+	}
+}
+
+func setup(t *testing.T, f *fake) (*providertest.Server, providers.Provider) {
+	t.Helper()
+	s := providertest.NewServer(t, f, "")
+	p, err := New(s.Config(testKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, p
+}
+
+func read(p providers.Provider, req providers.Request) (*providers.Audio, []byte, error) {
+	a, err := p.Synthesize(context.Background(), req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer a.Body.Close()
+	b, err := io.ReadAll(a.Body)
+	return a, b, err
+}
+
+// wav writes seconds of a tone as a WAV file and returns its path.
+func wav(t *testing.T, seconds float64) string {
+	t.Helper()
+	var buf bytes.Buffer
+	e, err := codec.NewEncoder(&buf, audio.WAV, audio.Format{SampleRate: 16000, Channels: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := make([]float32, int(seconds*16000))
+	for i := range s {
+		s[i] = 0.3 * float32(math.Sin(float64(i)*0.1))
+	}
+	e.Write(s)
+	e.Close()
+	p := filepath.Join(t.TempDir(), "ref.wav")
+	os.WriteFile(p, buf.Bytes(), 0o600)
+	return p
+}
+
+func TestHTTPBodyIsMessagePack(t *testing.T) {
+	s, p := setup(t, &fake{key: testKey})
+	_, _, err := read(p, providers.Request{Text: "Hello!", Voice: "pub0000000000000000000000000001", Transport: "http",
+		Model: "s1", Format: "pcm", SampleRate: 24000, Speed: 1.5,
+		Options: map[string]string{OptionLatency: "normal", OptionChunkLength: "150", OptionVolume: "-3",
+			OptionTemperature: "0.5", OptionTopP: "0.6", OptionNormalize: "false"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := s.Seen()[0]
+	if seen.Header.Get("model") != "s1" || seen.Header.Get("Content-Type") != "application/msgpack" {
+		t.Errorf("headers %v", seen.Header)
+	}
+	var m map[string]any
+	if err := msgpack.Unmarshal(seen.Body, &m); err != nil {
+		t.Fatal(err)
+	}
+	pr := m["prosody"].(map[string]any)
+	if m["text"] != "Hello!" || m["reference_id"] != "pub0000000000000000000000000001" || m["format"] != "pcm" ||
+		m["latency"] != "normal" || m["normalize"] != false || pr["speed"] != 1.5 || pr["volume"] != -3.0 ||
+		m["temperature"] != 0.5 || m["top_p"] != 0.6 {
+		t.Errorf("body %v", m)
+	}
+	if n, _ := num(m["sample_rate"]); n != 24000 {
+		t.Errorf("sample_rate %v", m["sample_rate"])
+	}
+	if n, _ := num(m["chunk_length"]); n != 150 {
+		t.Errorf("chunk_length %v", m["chunk_length"])
+	}
+}
+
+func TestDefaultModelHeaderOnSocket(t *testing.T) {
+	s, p := setup(t, &fake{key: testKey})
+	a, data, err := read(p, providers.Request{Text: "Hi.", Format: "pcm"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := s.Seen()[0]
+	if seen.Path != "/v1/tts/live" || seen.Header.Get("model") != "s2-pro" {
+		t.Errorf("went to %s with model %q", seen.Path, seen.Header.Get("model"))
+	}
+	if a.Format.SampleRate != 44100 || !bytes.Equal(data, providertest.Fixture(audio.PCM)) {
+		t.Errorf("format %v, %d bytes", a.Format, len(data))
+	}
+}
+
+func TestInstantCloning(t *testing.T) {
+	file := wav(t, 12)
+	raw, _ := os.ReadFile(file)
+	for _, tr := range caps.Transports {
+		s, p := setup(t, &fake{key: testKey})
+		_, _, err := read(p, providers.Request{Text: "Clone me.", Transport: tr,
+			Options: map[string]string{OptionReferenceFile: file, OptionReferenceText: "A sample sentence."}})
+		if err != nil {
+			t.Fatalf("%s: %v", tr, err)
+		}
+		body := s.Seen()[0].Body
+		if tr == "http" {
+			var m struct {
+				References []Reference `msgpack:"references"`
+			}
+			msgpack.Unmarshal(body, &m)
+			if len(m.References) != 1 || !bytes.Equal(m.References[0].Audio, raw) || m.References[0].Text != "A sample sentence." {
+				t.Errorf("references not sent as binary msgpack")
+			}
+		}
+	}
+}
+
+func TestSavedReference(t *testing.T) {
+	store := &references.Store{Dir: t.TempDir()}
+	old := References
+	References = func() *references.Store { return store }
+	defer func() { References = old }()
+	if _, err := store.Save("ana", wav(t, 15), "Hi, I am Ana."); err != nil {
+		t.Fatal(err)
+	}
+	s, p := setup(t, &fake{key: testKey})
+	if _, _, err := read(p, providers.Request{Text: "Hello.", Transport: "http", Options: map[string]string{OptionReference: "ana"}}); err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		References []Reference `msgpack:"references"`
+	}
+	msgpack.Unmarshal(s.Seen()[0].Body, &m)
+	if len(m.References) != 1 || m.References[0].Text != "Hi, I am Ana." {
+		t.Errorf("saved reference not sent: %+v", m.References)
+	}
+	_, _, err := read(p, providers.Request{Text: "Hello.", Options: map[string]string{OptionReference: "bo"}})
+	if !providers.IsValidation(err) || !strings.Contains(err.Error(), "ana") {
+		t.Errorf("unknown saved reference: %v", err)
+	}
+}
+
+func TestReferenceChecks(t *testing.T) {
+	s, p := setup(t, &fake{key: testKey})
+	cases := []struct {
+		opts map[string]string
+		want string
+	}{
+		{map[string]string{OptionReferenceFile: wav(t, 5), OptionReferenceText: "t"}, "5.0 s long"},
+		{map[string]string{OptionReferenceFile: wav(t, 12)}, "transcript"},
+		{map[string]string{OptionReferenceText: "t"}, "without reference_file"},
+		{map[string]string{OptionReferenceFile: "/no/such/file.wav", OptionReferenceText: "t"}, "cannot read"},
+	}
+	for _, c := range cases {
+		_, _, err := read(p, providers.Request{Text: "Hi.", Options: c.opts})
+		if !providers.IsValidation(err) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %v, want a validation error about %q", c.opts, err, c.want)
+		}
+	}
+	if s.Requests() != 0 {
+		t.Errorf("%d requests were sent for invalid references", s.Requests())
+	}
+}
+
+func TestRateRules(t *testing.T) {
+	_, p := setup(t, &fake{key: testKey})
+	_, err := p.Synthesize(context.Background(), providers.Request{Text: "Hi.", Format: "mp3", SampleRate: 16000})
+	if !providers.IsValidation(err) || !strings.Contains(err.Error(), "32000, 44100") {
+		t.Errorf("mp3 at 16 kHz: %v", err)
+	}
+}
+
+func TestFinishError(t *testing.T) {
+	_, p := setup(t, &fake{key: testKey, finishError: true})
+	_, _, err := read(p, providers.Request{Text: "Hi."})
+	if providers.KindOf(err) != providers.KindServer || !strings.Contains(err.Error(), "Fish Audio stopped with an error") {
+		t.Errorf("finish error: %v", err)
+	}
+}
+
+func TestDocumentedErrors(t *testing.T) {
+	s, p := setup(t, &fake{key: testKey})
+	for _, tr := range caps.Transports {
+		for status, kind := range map[int]providers.Kind{400: providers.KindValidation, 402: providers.KindRateLimit,
+			401: providers.KindAuth, 404: providers.KindNotFound} {
+			s.Set(providertest.Respond(status, "application/json", []byte(`{"message":"Invalid Token","status":`+
+				map[int]string{400: "400", 401: "401", 402: "402", 404: "404"}[status]+`}`)))
+			_, _, err := read(p, providers.Request{Text: "Hi.", Transport: tr})
+			if providers.KindOf(err) != kind || !strings.Contains(err.Error(), "Invalid Token") {
+				t.Errorf("%s %d: %v", tr, status, err)
+			}
+		}
+		s.Set(providertest.Respond(400, "text/plain", []byte("could not parse body")))
+		if _, _, err := read(p, providers.Request{Text: "Hi.", Transport: tr}); !strings.Contains(err.Error(), "could not parse body") {
+			t.Errorf("%s plain-text error: %v", tr, err)
+		}
+	}
+}
+
+func TestVoicesAndSearch(t *testing.T) {
+	_, p := setup(t, &fake{key: testKey})
+	vs, err := p.Voices(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, v := range vs {
+		ids = append(ids, v.Name)
+	}
+	if strings.Join(ids, "|") != "My narrator|Energetic Male|Narradora|Calm Narrator" {
+		t.Errorf("voices %v", ids)
+	}
+	vsr := p.(providers.VoiceSearcher)
+	found, _ := vsr.SearchVoices(context.Background(), "narra", "")
+	if len(found) != 2 {
+		t.Errorf("title search: %+v", found)
+	}
+	found, _ = vsr.SearchVoices(context.Background(), "es", "")
+	if len(found) != 1 || found[0].Name != "Narradora" {
+		t.Errorf("language search: %+v", found)
+	}
+}
+
+func TestJSONAcceptedByFake(t *testing.T) {
+	// The fake accepts JSON as the service does; Chorus always sends msgpack.
+	m, problem := decode("application/json", []byte(`{"text":"hi","format":"wav","prosody":{"speed":1.0,"volume":0}}`))
+	if problem != "" || m["format"] != "wav" {
+		t.Errorf("%v %q", m, problem)
+	}
+}

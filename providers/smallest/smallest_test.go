@@ -1,0 +1,195 @@
+package smallest
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"chorus/audio"
+	"chorus/providers"
+	"chorus/providers/providertest"
+)
+
+const testKey = "sk_smallest_test_0123456789"
+
+func TestConformance(t *testing.T) {
+	providertest.Run(t, providertest.Harness{New: New, Fake: newFake(testKey), Key: testKey})
+}
+
+func setup(t *testing.T) (*providertest.Server, providers.Provider) {
+	t.Helper()
+	s := providertest.NewServer(t, newFake(testKey), "")
+	p, err := New(s.Config(testKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, p
+}
+
+func read(t *testing.T, p providers.Provider, req providers.Request) (*providers.Audio, []byte, error) {
+	t.Helper()
+	a, err := p.Synthesize(context.Background(), req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer a.Body.Close()
+	b, err := io.ReadAll(a.Body)
+	return a, b, err
+}
+
+func TestRequestOnTheWire(t *testing.T) {
+	s, p := setup(t)
+	_, _, err := read(t, p, providers.Request{Text: "Hi there.", Voice: "magnus", Format: "mp3", Batch: true,
+		SampleRate: 24000, Speed: 1.25, Language: "en", Model: ModelLightningPro,
+		Options: map[string]string{OptionPronunciationDicts: " dict-1 "}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := s.Seen()[0]
+	if seen.Path != "/waves/v1/tts" || seen.Header.Get("Accept") != "audio/wav" {
+		t.Errorf("path %s, Accept %q", seen.Path, seen.Header.Get("Accept"))
+	}
+	var m map[string]any
+	json.Unmarshal(seen.Body, &m)
+	want := map[string]any{"text": "Hi there.", "voice_id": "magnus", "model": "lightning_v3.1_pro", "sample_rate": 24000.0,
+		"speed": 1.25, "language": "en", "output_format": "mp3", "pronunciation_dicts": []any{"dict-1"}}
+	for k, v := range want {
+		if got, _ := json.Marshal(m[k]); string(got) != mustJSON(v) {
+			t.Errorf("%s = %s, want %s", k, got, mustJSON(v))
+		}
+	}
+}
+
+func mustJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+func TestDefaultsAreExplicit(t *testing.T) {
+	s, p := setup(t)
+	a, data, err := read(t, p, providers.Request{Text: "Hi.", Voice: "avery"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := s.Seen()[0]
+	if seen.Path != "/waves/v1/tts/live" || seen.Header.Get("Accept") != "text/event-stream" {
+		t.Errorf("a streamed request went to %s with Accept %q", seen.Path, seen.Header.Get("Accept"))
+	}
+	var m map[string]any
+	json.Unmarshal(seen.Body, &m)
+	if m["output_format"] != "pcm" || m["sample_rate"] != 44100.0 || m["model"] != ModelLightning {
+		t.Errorf("defaults not sent explicitly: %s", seen.Body)
+	}
+	if a.Encoding != audio.PCM || a.Format != (audio.Format{SampleRate: 44100, Channels: 1}) {
+		t.Errorf("encoding %s format %v", a.Encoding, a.Format)
+	}
+	if string(data) != string(providertest.Fixture(audio.PCM)) {
+		t.Error("the SSE frames were not decoded into the PCM the fake sent")
+	}
+}
+
+func TestSSEWithoutDoneIsCut(t *testing.T) {
+	s, p := setup(t)
+	frame := "event: audio\ndata: {\"audio\": \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\", \"done\": false, \"status\": \"206\"}\n\n"
+	s.Set(providertest.Respond(200, "text/event-stream", []byte(frame+frame)))
+	_, data, err := read(t, p, providers.Request{Text: "Hi.", Voice: "avery"})
+	if providers.KindOf(err) != providers.KindCutStream || len(data) == 0 {
+		t.Fatalf("err = %v after %d bytes, want a cut stream", err, len(data))
+	}
+	if !strings.Contains(err.Error(), "done") {
+		t.Errorf("error %q does not say the end was missing", err)
+	}
+}
+
+func TestDocumentedErrors(t *testing.T) {
+	s, p := setup(t)
+	cases := []struct {
+		status   int
+		body     string
+		kind     providers.Kind
+		mentions []string
+	}{
+		{400, `{"error":"InvalidRequest","message":"The 'text' field is required."}`, providers.KindValidation, []string{"'text' field is required", "Smallest AI"}},
+		{401, `{"error":"Unauthorized","message":"Bearer token is missing or invalid."}`, providers.KindAuth, []string{"Bearer token", "SMALLEST_API_KEY"}},
+		{410, `{"status":"error","error_code":"MODEL_DEPRECATED","message":"This model is retired. Please migrate to lightning-v3.1 via …","recommended_endpoint":"…"}`, providers.KindNotFound, []string{"MODEL_DEPRECATED", "retired", ModelLightning}},
+		{400, `{"status":false,"errors":["Voice cloning is not available, please upgrade to a higher plan"]}`, providers.KindValidation, []string{"upgrade to a higher plan"}},
+		{500, `{"error":"InternalServerError","message":"An unexpected error occurred."}`, providers.KindServer, []string{"unexpected error"}},
+	}
+	for _, c := range cases {
+		s.Set(providertest.Respond(c.status, "application/json", []byte(c.body)))
+		_, _, err := read(t, p, providers.Request{Text: "Hi.", Voice: "avery", Batch: true, Format: "wav"})
+		if providers.KindOf(err) != c.kind {
+			t.Errorf("%d: kind %s, want %s: %v", c.status, providers.KindOf(err), c.kind, err)
+			continue
+		}
+		for _, m := range c.mentions {
+			if !strings.Contains(err.Error(), m) {
+				t.Errorf("%d: %q does not mention %q", c.status, err, m)
+			}
+		}
+	}
+}
+
+func TestVoicesAndSearch(t *testing.T) {
+	_, p := setup(t)
+	vs, err := p.Voices(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vs) != 4 || vs[2].ID != "meher" || vs[2].Language != "english, hindi" || vs[2].Accent != "indian" || vs[2].Gender != "female" {
+		t.Errorf("voices = %+v", vs)
+	}
+	found, err := p.(providers.VoiceSearcher).SearchVoices(context.Background(), "hindi female", "")
+	if err != nil || len(found) != 1 || found[0].ID != "meher" {
+		t.Errorf("search = %+v, %v", found, err)
+	}
+}
+
+// TestSecondRequestWaits runs two requests at once against the fake, which
+// answers 429 to a second concurrent request as the default plan does:
+// through Limited the second waits for the first and both succeed.
+func TestSecondRequestWaits(t *testing.T) {
+	s, raw := setup(t)
+	n := len(providertest.Fixture(audio.WAV))
+	s.Set(providertest.Trickle(n/4+1, 150*time.Millisecond)) // the first takes about 0.6 s
+	req := providers.Request{Text: "Hi.", Voice: "avery", Format: "wav", Batch: true}
+
+	// Without the limit, the second one fails with 429 (after retries).
+	a, err := raw.Synthesize(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err2 := read(t, raw, req)
+	io.Copy(io.Discard, a.Body)
+	a.Body.Close()
+	if providers.KindOf(err2) != providers.KindRateLimit {
+		t.Fatalf("without Limited the second request got %v; the fake should refuse it with 429", err2)
+	}
+
+	s.Set(providertest.Trickle(n/4+1, 150*time.Millisecond))
+	p := providers.Limited(raw, caps.Concurrency)
+	other, _ := New(s.Config(testKey)) // another value of the same provider shares the limit
+	q := providers.Limited(other, caps.Concurrency)
+	errs := make(chan error, 2)
+	started := time.Now()
+	for _, pr := range []providers.Provider{p, q} {
+		go func() {
+			_, data, err := read(t, pr, req)
+			if err == nil && len(data) != n {
+				t.Errorf("got %d bytes, want %d", len(data), n)
+			}
+			errs <- err
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatalf("a request failed instead of waiting: %v", err)
+		}
+	}
+	if d := time.Since(started); d < time.Second {
+		t.Errorf("both finished in %s; the second should have waited for the first", d)
+	}
+	if got := s.Requests(); got != 2 {
+		t.Errorf("%d requests reached the service, want 2 (no 429 and retry)", got)
+	}
+}

@@ -1,0 +1,86 @@
+package comparetab
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+)
+
+// TallyView ranks voices by the blind votes so far, with reset and CSV
+// export.
+type TallyView struct {
+	Summary *widget.Label
+	Rows    *fyne.Container // one label per voice
+	Reset   *widget.Button
+	CSV     *widget.Button
+
+	tab  *Tab
+	root fyne.CanvasObject
+}
+
+func newTallyView(t *Tab) *TallyView {
+	v := &TallyView{tab: t, Rows: container.NewVBox()}
+	v.Summary = widget.NewLabel("")
+	v.Summary.Wrapping = fyne.TextWrapWord
+	v.Reset = widget.NewButton("Reset tally…", func() {
+		dialog.ShowConfirm("Reset the tally?", "Forget every blind vote? This cannot be undone.", func(ok bool) {
+			if ok {
+				v.ResetNow()
+			}
+		}, t.win)
+	})
+	v.CSV = widget.NewButton("Export CSV…", func() {
+		d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+			if err != nil || w == nil {
+				return
+			}
+			path := w.URI().Path()
+			w.Close()
+			v.ExportCSV(path)
+		}, t.win)
+		d.SetFileName("voice-tally.csv")
+		d.SetFilter(storage.NewExtensionFileFilter([]string{".csv"}))
+		d.Show()
+	})
+	v.root = container.NewBorder(container.NewVBox(v.Summary, container.NewHBox(v.Reset, v.CSV)), nil, nil, nil,
+		container.NewVScroll(v.Rows))
+	v.Refresh()
+	return v
+}
+
+// Refresh redraws the ranking from the tally.
+func (v *TallyView) Refresh() {
+	rank := v.tab.tally.Ranking()
+	v.Rows.RemoveAll()
+	if len(rank) == 0 {
+		v.Summary.SetText("No votes yet. Run a blind test to rank voices; votes are kept between sessions.")
+	} else {
+		v.Summary.SetText(fmt.Sprintf("%d votes. Bradley–Terry ranking: score is the estimated chance to beat an average voice.", v.tab.tally.Total()))
+	}
+	for i, s := range rank {
+		v.Rows.Add(widget.NewLabel(fmt.Sprintf("%d. %s — score %.0f%% — %d won, %d lost (%d votes)",
+			i+1, s.Key, 100*s.Score, s.Wins, s.Losses, s.Votes())))
+	}
+	v.Rows.Refresh()
+}
+
+// ResetNow forgets every vote.
+func (v *TallyView) ResetNow() {
+	if err := v.tab.tally.Reset(); err != nil {
+		v.tab.Status.SetText(err.Error())
+	}
+	v.Refresh()
+}
+
+// ExportCSV writes the ranking to path.
+func (v *TallyView) ExportCSV(path string) {
+	if err := v.tab.tally.ExportCSV(path); err != nil {
+		v.tab.Status.SetText("Could not save the tally: " + err.Error() + "; choose another folder")
+		return
+	}
+	v.tab.Status.SetText("Saved the tally to " + path + ".")
+}

@@ -1,0 +1,408 @@
+package ui
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"chorus/core"
+	"chorus/longtext"
+	"chorus/pricing"
+)
+
+// maxOpenBytes bounds a text file opened in the editor.
+const maxOpenBytes = 16 << 20
+
+// LongView is the long-text part of the window: progress, the reading view
+// that highlights the sentence being spoken, and the chunking overrides.
+// Pause and resume across chunks come from the transport bar: a long text
+// is one stream through one Play, so pausing it pauses every chunk.
+//
+// Highlighting uses a read-only rich-text view of the chunk being spoken,
+// shown over the editor while it speaks, rather than a selection in the
+// Entry: Fyne 2.8's Entry has no public API to set a selection, and a
+// read-only view also keeps the text from being edited while the offsets
+// of a running job point into it. Showing the current chunk (not the whole
+// text) keeps each update cheap even for a book chapter.
+type LongView struct {
+	Progress      *widget.ProgressBar
+	ProgressLabel *widget.Label
+	Reading       *widget.RichText
+	ChunkChars    *widget.Entry
+	Concurrency   *widget.Entry
+	FromHere      *widget.Button
+
+	panel   *fyne.Container
+	reading *container.Scroll
+
+	mu       sync.Mutex
+	from     int  // byte offset "Speak from here" starts at (-1: whole text)
+	active   bool // a job with progress is running
+	text     string
+	lastSent int
+}
+
+// editorArea is the editor with the reading view stacked over it.
+func (s *Studio) editorArea() fyne.CanvasObject {
+	s.ensureLong()
+	return container.NewStack(s.Text, s.long.reading)
+}
+
+// longPanel is the progress row under the editor (hidden while idle).
+func (s *Studio) longPanel() fyne.CanvasObject {
+	s.ensureLong()
+	return s.long.panel
+}
+
+func (s *Studio) ensureLong() {
+	if s.long != nil {
+		return
+	}
+	l := &LongView{from: -1}
+	l.Progress = widget.NewProgressBar()
+	l.ProgressLabel = widget.NewLabel("")
+	l.Reading = widget.NewRichText()
+	l.Reading.Wrapping = fyne.TextWrapWord
+	l.reading = container.NewVScroll(l.Reading)
+	l.reading.Hide()
+	l.panel = container.NewBorder(nil, nil, nil, l.ProgressLabel, l.Progress)
+	l.panel.Hide()
+	l.ChunkChars = widget.NewEntry()
+	l.ChunkChars.PlaceHolder = "provider's limit"
+	l.ChunkChars.Validator = positiveOrEmpty
+	l.ChunkChars.OnChanged = func(string) { s.updateCount() }
+	l.Concurrency = widget.NewEntry()
+	l.Concurrency.PlaceHolder = "provider's limit, else 3"
+	l.Concurrency.Validator = positiveOrEmpty
+	l.FromHere = widget.NewButton("Speak from here", s.SpeakFromHere)
+	s.long = l
+}
+
+func positiveOrEmpty(v string) error {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil
+	}
+	if n, err := strconv.Atoi(v); err != nil || n < 1 {
+		return fmt.Errorf("a whole number of 1 or more, or empty for the default")
+	}
+	return nil
+}
+
+// installLong wires the long-text features into a built window: the
+// Advanced overrides, drop to open, the shortcut for Speak from here.
+func (s *Studio) installLong() {
+	s.ensureLong()
+	l := s.long
+	if f := findForm(s.Advanced); f != nil {
+		f.Append("Chunk size", l.ChunkChars)
+		f.Append("Parallel requests", l.Concurrency)
+	}
+	s.Text.onSpeakFrom = s.SpeakFromHere
+	s.Window.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift},
+		func(fyne.Shortcut) { s.SpeakFromHere() })
+	s.Window.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyO, Modifier: fyne.KeyModifierShortcutDefault},
+		func(fyne.Shortcut) { s.ShowOpen() })
+	s.Window.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) {
+		for _, u := range uris {
+			if isTextFile(u.Path()) {
+				s.OpenTextFile(u.Path())
+				return
+			}
+		}
+		if len(uris) > 0 {
+			s.SetStatus("Drop a .txt or .md file to open it.")
+		}
+	})
+}
+
+// findForm returns the first form inside the Advanced accordion.
+func findForm(a *widget.Accordion) *widget.Form {
+	var walk func(o fyne.CanvasObject) *widget.Form
+	walk = func(o fyne.CanvasObject) *widget.Form {
+		switch v := o.(type) {
+		case *widget.Form:
+			return v
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				if f := walk(c); f != nil {
+					return f
+				}
+			}
+		}
+		return nil
+	}
+	for _, it := range a.Items {
+		if f := walk(it.Detail); f != nil {
+			return f
+		}
+	}
+	return nil
+}
+
+func isTextFile(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".txt", ".md", ".markdown", ".text":
+		return true
+	}
+	return false
+}
+
+// ShowOpen asks for a .txt or .md file and loads it into the editor.
+func (s *Studio) ShowOpen() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		path := r.URI().Path()
+		r.Close()
+		s.OpenTextFile(path)
+	}, s.Window)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".txt", ".md", ".markdown"}))
+	d.Show()
+}
+
+// OpenTextFile loads a text or Markdown file into the editor (Markdown is
+// reduced to the words that should be spoken). On any problem the editor
+// keeps its text and the status line says what to do.
+func (s *Studio) OpenTextFile(path string) {
+	if !isTextFile(path) {
+		s.SetStatus("Chorus opens .txt and .md files; save the text as one of those first.")
+		return
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		s.SetStatus("Could not open " + filepath.Base(path) + ": " + err.Error())
+		return
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxOpenBytes+1))
+	if err != nil {
+		s.SetStatus("Could not read " + filepath.Base(path) + ": " + err.Error())
+		return
+	}
+	if len(b) > maxOpenBytes {
+		s.SetStatus(fmt.Sprintf("%s is larger than %d MB; split it into parts first.", filepath.Base(path), maxOpenBytes>>20))
+		return
+	}
+	if !utf8.Valid(b) {
+		s.SetStatus(filepath.Base(path) + " is not UTF-8 text; convert it (for example with iconv) and open it again.")
+		return
+	}
+	text := strings.ReplaceAll(string(b), "\r\n", "\n")
+	if ext := strings.ToLower(filepath.Ext(path)); ext == ".md" || ext == ".markdown" {
+		text = SpeakableMarkdown(text)
+	}
+	s.Text.SetText(text)
+	s.SetStatus(fmt.Sprintf("Opened %s: %d characters.", filepath.Base(path), utf8.RuneCountInString(text)))
+}
+
+var (
+	mdFence    = regexp.MustCompile("(?m)^\\s*(```|~~~).*$")
+	mdHeading  = regexp.MustCompile(`(?m)^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$`)
+	mdImage    = regexp.MustCompile(`!\[([^\]]*)\]\([^)]*\)`)
+	mdLink     = regexp.MustCompile(`\[([^\]]+)\]\([^)]*\)`)
+	mdEmphasis = regexp.MustCompile(`(\*\*|__|\*|_|~~|` + "`" + `)([^*_~` + "`" + `\n]+?)(\*\*|__|\*|_|~~|` + "`" + `)`)
+	mdBullet   = regexp.MustCompile(`(?m)^\s*([-*+]|\d+[.)])\s+`)
+	mdQuote    = regexp.MustCompile(`(?m)^\s*>\s?`)
+	mdRule     = regexp.MustCompile(`(?m)^\s*([-*_]\s*){3,}$`)
+	mdHTML     = regexp.MustCompile(`<[^>\n]+>`)
+)
+
+// SpeakableMarkdown keeps the words of a Markdown text and drops the
+// markup a voice should not read: heading marks, emphasis, link targets,
+// images, bullets, quotes, rules, fences and HTML tags. Headings become
+// sentences of their own.
+func SpeakableMarkdown(md string) string {
+	t := mdFence.ReplaceAllString(md, "")
+	t = mdRule.ReplaceAllString(t, "")
+	t = mdHeading.ReplaceAllString(t, "$1.\n")
+	t = mdImage.ReplaceAllString(t, "$1")
+	t = mdLink.ReplaceAllString(t, "$1")
+	for range 2 {
+		t = mdEmphasis.ReplaceAllString(t, "$2")
+	}
+	t = mdBullet.ReplaceAllString(t, "")
+	t = mdQuote.ReplaceAllString(t, "")
+	t = mdHTML.ReplaceAllString(t, "")
+	return strings.ReplaceAll(t, "..\n", ".\n")
+}
+
+// countText is the line under the editor: characters, the provider's
+// per-request limit, how many chunks that makes, and an estimated cost.
+func (s *Studio) countText() string {
+	text := s.Text.Text
+	n := utf8.RuneCountInString(text)
+	_, caps := s.capabilities()
+	limit := caps.MaxChars
+	if s.long != nil {
+		if v, err := strconv.Atoi(strings.TrimSpace(s.long.ChunkChars.Text)); err == nil && v > 0 {
+			limit = v
+		}
+	}
+	out := fmt.Sprintf("%d characters", n)
+	if limit > 0 {
+		out = fmt.Sprintf("%d characters · %d per request", n, limit)
+		if n > limit {
+			chunks, _ := longtext.Split(text, limit)
+			out += fmt.Sprintf(" · %d chunks", len(chunks))
+		}
+	}
+	if cost, ok := pricing.DefaultTable().Estimate(s.ProviderID(), strings.TrimSpace(s.Model.Text), n); ok && n > 0 {
+		if cost == 0 {
+			out += " · free"
+		} else {
+			out += fmt.Sprintf(" · ~$%.2f", cost)
+		}
+	}
+	return out
+}
+
+// SpeakFromHere speaks from the start of the sentence the cursor is in.
+func (s *Studio) SpeakFromHere() {
+	s.ensureLong()
+	off := cursorOffset(s.Text.Text, s.Text.CursorRow, s.Text.CursorColumn)
+	start := 0
+	for _, sp := range longtext.Sentences(s.Text.Text) {
+		if sp.Start <= off {
+			start = sp.Start
+		}
+	}
+	s.long.mu.Lock()
+	s.long.from = start
+	s.long.mu.Unlock()
+	s.Speak()
+	s.long.mu.Lock()
+	s.long.from = -1 // consumed by startLong, or dropped if Speak refused
+	s.long.mu.Unlock()
+}
+
+// cursorOffset turns an Entry's row and column (in runes) into a byte offset.
+func cursorOffset(text string, row, col int) int {
+	off := 0
+	for r := 0; r < row; r++ {
+		i := strings.IndexByte(text[off:], '\n')
+		if i < 0 {
+			return len(text)
+		}
+		off += i + 1
+	}
+	for c := 0; c < col && off < len(text); c++ {
+		if text[off] == '\n' {
+			break
+		}
+		_, w := utf8.DecodeRuneInString(text[off:])
+		off += w
+	}
+	return off
+}
+
+// startLong adds the long-text settings and progress reporting to a job
+// that is about to run (called on the UI goroutine by run).
+func (s *Studio) startLong(job *core.Job) {
+	s.ensureLong()
+	l := s.long
+	l.mu.Lock()
+	from := l.from
+	l.from = -1
+	l.mu.Unlock()
+	if from > 0 && from < len(job.Request.Text) {
+		job.Request.Text = job.Request.Text[from:]
+	} else {
+		from = 0
+	}
+	if v, err := strconv.Atoi(strings.TrimSpace(l.ChunkChars.Text)); err == nil && v > 0 {
+		job.ChunkChars = v
+	}
+	if v, err := strconv.Atoi(strings.TrimSpace(l.Concurrency.Text)); err == nil && v > 0 {
+		job.Concurrency = v
+	}
+	text := job.Request.Text
+	l.text, l.lastSent, l.active = text, -1, true
+	l.Progress.SetValue(0)
+	l.ProgressLabel.SetText("starting…")
+	l.panel.Show()
+	if job.Play {
+		l.Reading.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: "Waiting for the first audio…", Style: widget.RichTextStyleInline}}
+		l.Reading.Refresh()
+		l.reading.Show()
+	}
+	job.OnProgress = func(p core.Progress) {
+		uiDo(func() { s.ShowProgress(text, p) })
+	}
+}
+
+// ShowProgress updates the progress row and the reading view (UI goroutine).
+func (s *Studio) ShowProgress(text string, p core.Progress) {
+	l := s.long
+	if l == nil || !l.active || l.text != text {
+		return
+	}
+	if p.Total > 0 {
+		l.Progress.SetValue(float64(p.Done) / float64(p.Total))
+	}
+	label := fmt.Sprintf("%d/%d chunks · %s", p.Done, p.Total, shortClock(p.Elapsed))
+	if p.Remaining > 0 {
+		label += " · ~" + shortClock(p.Remaining) + " left"
+	}
+	l.ProgressLabel.SetText(label)
+	if !l.reading.Visible() || p.Start == l.lastSent || p.ChunkEnd > len(text) || p.Start < p.ChunkStart || p.End > p.ChunkEnd {
+		return
+	}
+	l.lastSent = p.Start
+	l.Reading.Segments = []widget.RichTextSegment{
+		&widget.TextSegment{Text: fmt.Sprintf("Chunk %d of %d\n", p.Chunk+1, p.Total), Style: widget.RichTextStyle{Inline: true, ColorName: theme.ColorNameDisabled, SizeName: theme.SizeNameCaptionText}},
+		&widget.TextSegment{Text: text[p.ChunkStart:p.Start], Style: widget.RichTextStyleInline},
+		&widget.TextSegment{Text: text[p.Start:p.End], Style: widget.RichTextStyle{Inline: true, ColorName: theme.ColorNamePrimary, TextStyle: fyne.TextStyle{Bold: true}}},
+		&widget.TextSegment{Text: text[p.End:p.ChunkEnd], Style: widget.RichTextStyleInline},
+	}
+	l.Reading.Refresh()
+}
+
+// Highlighted is the sentence the reading view shows as being spoken.
+func (s *Studio) Highlighted() string {
+	if s.long == nil || len(s.long.Reading.Segments) < 3 {
+		return ""
+	}
+	if t, ok := s.long.Reading.Segments[2].(*widget.TextSegment); ok {
+		return t.Text
+	}
+	return ""
+}
+
+// endLong hides the progress and brings the editor back (UI goroutine).
+func (s *Studio) endLong() {
+	l := s.long
+	if l == nil {
+		return
+	}
+	l.active = false
+	l.panel.Hide()
+	l.reading.Hide()
+}
+
+// LongText exposes the long-text widgets (tests, other features).
+func (s *Studio) LongText() *LongView {
+	s.ensureLong()
+	return s.long
+}
+
+func shortClock(d time.Duration) string {
+	d = d.Round(time.Second)
+	return fmt.Sprintf("%d:%02d", int(d.Minutes()), int(d.Seconds())%60)
+}

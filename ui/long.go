@@ -213,14 +213,14 @@ func (s *Studio) OpenTextFile(path string) {
 }
 
 var (
-	mdFence    = regexp.MustCompile("(?m)^\\s*(```|~~~).*$")
-	mdHeading  = regexp.MustCompile(`(?m)^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$`)
+	mdFence    = regexp.MustCompile("(?m)^[ \\t]*(```|~~~).*$")
+	mdHeading  = regexp.MustCompile(`(?m)^[ \t]{0,3}#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*$`)
 	mdImage    = regexp.MustCompile(`!\[([^\]]*)\]\([^)]*\)`)
 	mdLink     = regexp.MustCompile(`\[([^\]]+)\]\([^)]*\)`)
 	mdEmphasis = regexp.MustCompile(`(\*\*|__|\*|_|~~|` + "`" + `)([^*_~` + "`" + `\n]+?)(\*\*|__|\*|_|~~|` + "`" + `)`)
-	mdBullet   = regexp.MustCompile(`(?m)^\s*([-*+]|\d+[.)])\s+`)
-	mdQuote    = regexp.MustCompile(`(?m)^\s*>\s?`)
-	mdRule     = regexp.MustCompile(`(?m)^\s*([-*_]\s*){3,}$`)
+	mdBullet   = regexp.MustCompile(`(?m)^[ \t]*([-*+]|\d+[.)])[ \t]+`)
+	mdQuote    = regexp.MustCompile(`(?m)^[ \t]*>[ \t]?`)
+	mdRule     = regexp.MustCompile(`(?m)^[ \t]*([-*_][ \t]*){3,}$`)
 	mdHTML     = regexp.MustCompile(`<[^>\n]+>`)
 )
 
@@ -231,7 +231,7 @@ var (
 func SpeakableMarkdown(md string) string {
 	t := mdFence.ReplaceAllString(md, "")
 	t = mdRule.ReplaceAllString(t, "")
-	t = mdHeading.ReplaceAllString(t, "$1.\n")
+	t = mdHeading.ReplaceAllString(t, "$1.")
 	t = mdImage.ReplaceAllString(t, "$1")
 	t = mdLink.ReplaceAllString(t, "$1")
 	for range 2 {
@@ -240,7 +240,7 @@ func SpeakableMarkdown(md string) string {
 	t = mdBullet.ReplaceAllString(t, "")
 	t = mdQuote.ReplaceAllString(t, "")
 	t = mdHTML.ReplaceAllString(t, "")
-	return strings.ReplaceAll(t, "..\n", ".\n")
+	return strings.ReplaceAll(t, "..\n", ".\n") // a heading that already ended with a full stop
 }
 
 // countText is the line under the editor: characters, the provider's

@@ -359,7 +359,7 @@ func (s *Studio) loadVoices(id string) {
 				return
 			}
 			if err != nil {
-				s.SetStatus("Could not list voices: " + err.Error())
+				s.showError(fmt.Errorf("could not list voices: %w", err))
 				return
 			}
 			s.setVoices(voices)

@@ -278,3 +278,29 @@ func TestAddAndRemoveEndpoint(t *testing.T) {
 		t.Error("endpoint still registered or selected after removal")
 	}
 }
+
+func TestChoosingAProviderWithoutKeyOpensSettings(t *testing.T) {
+	s, _ := newTestStudio(t)
+	p := &scripted.Provider{ID: "ui-keyed"}
+	providers.Register(providers.Registration{Info: providers.Info{ID: "ui-keyed", Name: "Keyed", NeedsKey: true},
+		New: func(providers.Config) (providers.Provider, error) { return p, nil }})
+	defer providers.Unregister("ui-keyed")
+	var opened []string
+	s.OpenSettings = func(id string) { opened = append(opened, id) }
+	s.RefreshProviders()
+	eventually(t, "key status", func() bool { return s.missingKey["ui-keyed"] })
+	found := false
+	for _, o := range s.Provider.Options {
+		if o == "Keyed — add key" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("provider without a key is not marked: %v", s.Provider.Options)
+	}
+	s.selectProvider("ui-keyed")
+	eventually(t, "settings opened", func() bool { return len(opened) > 0 })
+	if opened[0] != "ui-keyed" || !strings.Contains(s.Status.Text, "UI_KEYED_API_KEY") {
+		t.Errorf("opened %v, status %q", opened, s.Status.Text)
+	}
+}

@@ -84,7 +84,11 @@ func (c *Card) update(p compare.Progress) {
 	case compare.PhaseFailed:
 		c.Phase.SetText("failed")
 		c.Error.SetText(p.Result.Err.Error())
+		// The error takes the room of the waveform and the figures.
+		c.Wave.Hide()
+		c.Figures.Hide()
 		c.Error.Show()
+		c.root.Refresh()
 	default:
 		c.Phase.SetText(p.Phase.String() + "…")
 	}

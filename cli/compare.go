@@ -26,8 +26,10 @@ func init() {
 // voiceList collects repeated --voice PROVIDER:MODEL:VOICE flags.
 type voiceList []compare.Entry
 
+// String is empty: the flag has no default to show.
 func (v *voiceList) String() string { return "" }
 
+// Set parses one PROVIDER:MODEL:VOICE.
 func (v *voiceList) Set(s string) error {
 	e, err := compare.ParseEntry(s)
 	if err != nil {

@@ -21,40 +21,14 @@ func runVoices(ctx context.Context, env *Env, args []string) int {
 	provider := fs.String("provider", "local", "provider ID")
 	model := fs.String("model", "", "model whose voices to list")
 	baseURL := fs.String("base-url", "", "provider base URL")
-	search := fs.String("search", "", "only voices whose name, ID or language contains this")
+	search := fs.String("search", "", "search voices: the provider's own search (e.g. a public library), else a filter on name, ID, language")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if _, err := parse(fs, args); err != nil {
 		return flagExit(err)
 	}
-	var voices []providers.Voice
-	searched := false
-	if *search != "" {
-		// A provider that can search (a public voice library) does it itself.
-		p, err := env.Engine.Provider(*provider, *baseURL)
-		if err != nil {
-			return fail(env, err)
-		}
-		if vs, ok := p.(providers.VoiceSearcher); ok {
-			if voices, err = vs.SearchVoices(ctx, *search, *model); err != nil {
-				return fail(env, err)
-			}
-			searched = true
-		}
-	}
-	if !searched {
-		var err error
-		if voices, err = env.Engine.Voices(ctx, *provider, *baseURL, *model); err != nil {
-			return fail(env, err)
-		}
-	}
-	if q := strings.ToLower(*search); q != "" && !searched {
-		var keep []providers.Voice
-		for _, v := range voices {
-			if strings.Contains(strings.ToLower(v.ID+" "+v.Name+" "+v.Language+" "+v.Accent), q) {
-				keep = append(keep, v)
-			}
-		}
-		voices = keep
+	voices, err := env.Engine.SearchVoices(ctx, *provider, *baseURL, *model, *search)
+	if err != nil {
+		return fail(env, err)
 	}
 	if *asJSON {
 		return printJSON(env, voices)

@@ -125,3 +125,29 @@ func (e *Engine) Sink() (player.Sink, error) {
 	}
 	return s, nil
 }
+
+// SearchVoices finds voices matching query: the provider searches itself
+// when it can (a public voice library), else its list is filtered by ID,
+// name, language and accent. An empty query lists every voice.
+func (e *Engine) SearchVoices(ctx context.Context, id, baseURL, model, query string) ([]providers.Voice, error) {
+	p, err := e.Provider(id, baseURL)
+	if err != nil {
+		return nil, err
+	}
+	query = strings.TrimSpace(query)
+	if vs, ok := p.(providers.VoiceSearcher); ok && query != "" {
+		return vs.SearchVoices(ctx, query, model)
+	}
+	voices, err := p.Voices(ctx, model)
+	if err != nil || query == "" {
+		return voices, err
+	}
+	q := strings.ToLower(query)
+	var keep []providers.Voice
+	for _, v := range voices {
+		if strings.Contains(strings.ToLower(v.ID+" "+v.Name+" "+v.Language+" "+v.Accent), q) {
+			keep = append(keep, v)
+		}
+	}
+	return keep, nil
+}

@@ -102,7 +102,8 @@ func (s *Studio) build() {
 	s.Model = widget.NewSelectEntry(nil)
 	s.Model.OnChanged = func(m string) { s.modelChanged(m) }
 	s.Voice = widget.NewSelectEntry(nil)
-	s.Voice.PlaceHolder = "default voice"
+	s.Voice.PlaceHolder = "default voice (type and press Enter to search)"
+	s.Voice.OnSubmitted = s.SearchVoices
 	s.Voice.OnChanged = func(string) { s.remember() }
 	s.Format = widget.NewSelect(nil, func(string) { s.remember() })
 	s.Speed = widget.NewSlider(0.25, 4)
@@ -346,6 +347,30 @@ func (s *Studio) modelChanged(model string) {
 	if model != "" {
 		s.Settings.SetModel(s.ProviderID(), model)
 	}
+}
+
+// SearchVoices searches the provider's voices (its public library where it
+// has one) in a worker and offers the results in the voice picker.
+func (s *Studio) SearchVoices(query string) {
+	if _, picked := s.voiceIDs[query]; picked || strings.TrimSpace(query) == "" {
+		return
+	}
+	id, base, model := s.ProviderID(), s.Settings.BaseURL(s.ProviderID()), s.Model.Text
+	s.SetStatus("Searching voices for “" + query + "”…")
+	go func() {
+		voices, err := s.Engine.SearchVoices(context.Background(), id, base, model, query)
+		uiDo(func() {
+			if s.ProviderID() != id {
+				return
+			}
+			if err != nil {
+				s.showError(fmt.Errorf("voice search failed: %w", err))
+				return
+			}
+			s.setVoices(voices)
+			s.SetStatus(fmt.Sprintf("%d voices match “%s”: pick one from the list.", len(voices), query))
+		})
+	}()
 }
 
 // loadVoices asks the provider for its voices in a worker.

@@ -304,3 +304,18 @@ func TestChoosingAProviderWithoutKeyOpensSettings(t *testing.T) {
 		t.Errorf("opened %v, status %q", opened, s.Status.Text)
 	}
 }
+
+func TestVoiceSearch(t *testing.T) {
+	s, _ := newTestStudio(t)
+	eventually(t, "voices", func() bool { return len(s.voiceIDs) > 50 })
+	s.SearchVoices("portug")
+	eventually(t, "search results", func() bool { return strings.Contains(s.Status.Text, "match") })
+	if len(s.voiceIDs) == 0 || len(s.voiceIDs) > 5 {
+		t.Fatalf("%d voices match portug", len(s.voiceIDs))
+	}
+	for label, id := range s.voiceIDs {
+		if !strings.HasPrefix(id, "pt") {
+			t.Errorf("%q (%s) does not match", label, id)
+		}
+	}
+}

@@ -56,23 +56,23 @@ type Tab struct {
 	lists  *compare.Lists
 	tally  *compare.Tally
 
-	Text       *widget.Entry
-	Provider   *widget.Select
-	Model      *widget.SelectEntry
-	Voice      *widget.SelectEntry
-	Add        *widget.Button
-	Favourites *widget.Select // adds a favourite to the shortlist
-	Render     *widget.Button
-	StopRender *widget.Button
-	PlayAll    *widget.Button
-	StopPlay   *widget.Button
-	Format     *widget.Select // export format
-	Export     *widget.Button
-	Status     *widget.Label
-	Cards      []*Card
-	Views      *container.AppTabs // Cards, Blind test, Tally
-	Blind      *BlindView
-	Tally      *TallyView
+	Text       *widget.Entry       // the line to compare
+	Provider   *widget.Select      // picker: provider
+	Model      *widget.SelectEntry // picker: model ("" = default)
+	Voice      *widget.SelectEntry // picker: voice (a label or a typed ID)
+	Add        *widget.Button      // adds the picked voice to the shortlist
+	Favourites *widget.Select      // adds a favourite to the shortlist
+	Render     *widget.Button      // Render all
+	StopRender *widget.Button      // cancels the render
+	PlayAll    *widget.Button      // plays every card in turn
+	StopPlay   *widget.Button      // silences playback
+	Format     *widget.Select      // export format
+	Export     *widget.Button      // Export all…
+	Status     *widget.Label       // what happened last
+	Cards      []*Card             // one per entry of the last render
+	Views      *container.AppTabs  // Cards, Blind test, Tally
+	Blind      *BlindView          // the blind A/B test
+	Tally      *TallyView          // the voice ranking
 
 	shortlist    []compare.Entry
 	shortlistBox *fyne.Container

@@ -145,4 +145,3 @@ func TestBarLine(t *testing.T) {
 		t.Errorf("%q", b.String())
 	}
 }
-

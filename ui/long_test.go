@@ -92,7 +92,9 @@ func TestLongSpeakShowsProgressAndHighlight(t *testing.T) {
 	want := len(chunks)
 	s.Speak()
 	l := s.LongText()
-	eventually(t, "progress shown", func() bool { return l.panel.Visible() && strings.Contains(l.ProgressLabel.Text, fmt.Sprintf("/%d chunks", want)) })
+	eventually(t, "progress shown", func() bool {
+		return l.panel.Visible() && strings.Contains(l.ProgressLabel.Text, fmt.Sprintf("/%d chunks", want))
+	})
 	eventually(t, "a sentence highlighted", func() bool { return s.Highlighted() != "" })
 	if h := s.Highlighted(); !strings.Contains(story, h) || !strings.HasSuffix(h, ".") {
 		t.Errorf("highlight %q is not a sentence of the text", h)

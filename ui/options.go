@@ -115,4 +115,3 @@ func (s *Studio) providerOptionValues() map[string]string {
 	}
 	return m
 }
-

@@ -71,8 +71,8 @@ type Studio struct {
 	providerOptions *fyne.Container // provider-specific fields, rebuilt per provider and model
 	optionFields    []*optionField
 	transportPick   *widget.Select
-	ts           transportState
-	long         *LongView // long text: progress, reading view, overrides (long.go)
+	ts              transportState
+	long            *LongView // long text: progress, reading view, overrides (long.go)
 
 	providerIDs []string
 	missingKey  map[string]bool   // providers known to have no key

@@ -15,8 +15,8 @@ import (
 	"chorus/internal/scripted"
 	"chorus/player"
 	"chorus/providers"
-	"chorus/providers/openai"
 	_ "chorus/providers/local"
+	"chorus/providers/openai"
 	"chorus/settings"
 )
 

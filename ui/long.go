@@ -340,6 +340,9 @@ func (s *Studio) startLong(job *core.Job) {
 	if job.Play {
 		l.Reading.Segments = []widget.RichTextSegment{&widget.TextSegment{Text: "Waiting for the first audio…", Style: widget.RichTextStyleInline}}
 		l.Reading.Refresh()
+		// The reading view replaces the editor while speaking: drawn over
+		// it, the editor's text would show through.
+		s.Text.Hide()
 		l.reading.Show()
 	}
 	job.OnProgress = func(p core.Progress) {
@@ -394,6 +397,7 @@ func (s *Studio) endLong() {
 	l.active = false
 	l.panel.Hide()
 	l.reading.Hide()
+	s.Text.Show()
 }
 
 // LongText exposes the long-text widgets (tests, other features).

@@ -76,6 +76,7 @@ type Studio struct {
 
 	providerIDs []string
 	missingKey  map[string]bool   // providers known to have no key
+	refreshGen  int               // the newest RefreshProviders, so older ones don't overwrite it
 	voiceIDs    map[string]string // label -> ID
 
 	mu     sync.Mutex
@@ -192,6 +193,8 @@ func (s *Studio) providerLabel(r providers.Registration) string {
 func (s *Studio) RefreshProviders() {
 	s.relabel()
 	regs := providers.List()
+	s.refreshGen++
+	gen := s.refreshGen
 	go func() {
 		missing := map[string]bool{}
 		for _, r := range regs {
@@ -202,6 +205,9 @@ func (s *Studio) RefreshProviders() {
 			missing[r.ID] = err != nil || k == ""
 		}
 		uiDo(func() {
+			if gen != s.refreshGen {
+				return // a newer refresh is on its way
+			}
 			s.missingKey = missing
 			s.relabel()
 		})
@@ -408,7 +414,10 @@ func (s *Studio) setVoices(voices []providers.Voice) {
 	if s.Voice.Text == "" && s.ProviderID() == "local" {
 		s.Voice.SetText("en-us")
 	}
-	s.SetStatus(fmt.Sprintf("Ready. %d voices.", len(voices)))
+	// Don't bury something newer (an export's result, an error) under this.
+	if !s.Busy() && (s.Status.Text == "" || strings.HasPrefix(s.Status.Text, "Ready")) {
+		s.SetStatus(fmt.Sprintf("Ready. %d voices.", len(voices)))
+	}
 }
 
 // VoiceID maps the voice field (a picked label or a typed ID) to an ID.

@@ -48,17 +48,25 @@ func newTestStudio(t *testing.T) (*Studio, *player.MemorySink) {
 	sink := player.NewMemorySink(player.DeviceFormat)
 	engine := &core.Engine{OpenSink: func() (player.Sink, error) { return sink, nil }, Getenv: func(string) string { return "" }}
 	s := New(a, w, engine, settings.New(a.Preferences()))
+	statusOf = func() string { return s.Status.Text }
 	w.Resize(w.Content().MinSize().AddWidthHeight(200, 200))
 	return s, sink
 }
+
+// lastStatus is the status line of the newest test studio, for failure messages.
+var lastStatus string
+
+// statusOf reads the current test studio's status line.
+var statusOf = func() string { return "" }
 
 // eventually runs posted UI updates and polls cond until it holds.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for pump(); !cond(); pump() {
+		lastStatus = statusOf()
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
+			t.Fatalf("timed out waiting for %s (status %q)", what, lastStatus)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}

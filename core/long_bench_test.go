@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
-	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -185,13 +184,10 @@ func (c *countSink) Write(ctx context.Context, s []float32) error {
 	return c.MemorySink.Write(ctx, s)
 }
 
-// TestLongTextBenchmark prints the figures of bench/longtext.md. It takes
-// about 15 s, so it runs only with CHORUS_BENCH=1
-// (scripts/bench-longtext.sh).
-func TestLongTextBenchmark(t *testing.T) {
-	if os.Getenv("CHORUS_BENCH") == "" {
-		t.Skip("set CHORUS_BENCH=1 (scripts/bench-longtext.sh)")
-	}
+// BenchmarkLongTextScenario prints the figures of bench/longtext.md (run
+// it once: scripts/bench-longtext.sh). It takes about 15 s.
+func BenchmarkLongTextScenario(b *testing.B) {
+	t := b
 	p, peak := registerBenchProvider(t, "bench-long")
 	st, err := cache.Open(t.TempDir(), 0)
 	if err != nil {

@@ -5,6 +5,6 @@
 # fresh and again from the cache, against a 100-character text.
 set -eu
 cd "$(dirname "$0")/.."
-CHORUS_BENCH=1 go test -count=1 -run '^TestLongTextBenchmark$' -v ./core/ | grep -E 'model:|\||peak'
+go test -count=1 -run '^$' -bench '^BenchmarkLongTextScenario$' -benchtime 1x -v ./core/ | grep -E 'model:|\||peak'
 go test -count=1 -run '^$' -bench 'LongTextCached' -benchmem ./core/ | grep -E '^Benchmark'
 go test -count=1 -run '^$' -bench 'Split' -benchmem ./longtext/ | grep -E '^Benchmark'

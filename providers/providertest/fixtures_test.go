@@ -12,7 +12,7 @@ import (
 // audio with ffmpeg, when it is installed.
 func TestFixturesDecode(t *testing.T) {
 	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		t.Skip("ffmpeg not installed")
+		t.Fatal("ffmpeg is not installed: scripts/deps.sh installs it")
 	}
 	demux := map[audio.Encoding][]string{
 		audio.WAV: {"-f", "wav"}, audio.MP3: {"-f", "mp3"}, audio.Opus: {"-f", "ogg"},

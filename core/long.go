@@ -281,17 +281,7 @@ func (pl *pipeline) fetch(ctx context.Context, st *chunkState) {
 	if st.requests > 1 {
 		pl.job.event(StageNotice, fmt.Sprintf("chunk %d of %d needed %d attempts", st.chunk.Index+1, len(pl.states), st.requests), Stats{})
 	}
-	var words []providers.WordBoundary
-	var wordsDone sync.WaitGroup
-	if a.Words != nil {
-		wordsDone.Add(1)
-		go func() {
-			defer wordsDone.Done()
-			for w := range a.Words {
-				words = append(words, w)
-			}
-		}()
-	}
+	collected := collectWords(a.Words)
 	close(st.ready)
 	buf := make([]byte, 32<<10)
 	var n int64
@@ -317,7 +307,7 @@ func (pl *pipeline) fetch(ctx context.Context, st *chunkState) {
 		// Close Body first so a Words channel tied to it ends.
 		a.Body.Close()
 	}
-	wordsDone.Wait()
+	words := collected()
 	st.setWords(words)
 	pl.mu.Lock()
 	pl.bytes += n

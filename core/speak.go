@@ -217,17 +217,7 @@ func (e *Engine) Speak(ctx context.Context, job Job) (*Result, error) {
 	res.Stats.Requests = max(a.Requests, 1)
 	res.Stats.Chunks = 1
 
-	var words []providers.WordBoundary
-	var wordsDone sync.WaitGroup
-	if a.Words != nil {
-		wordsDone.Add(1)
-		go func() {
-			defer wordsDone.Done()
-			for w := range a.Words {
-				words = append(words, w)
-			}
-		}()
-	}
+	words := collectWords(a.Words)
 
 	counter := &countingReader{r: a.Body}
 	var body io.Reader = counter
@@ -291,8 +281,7 @@ func (e *Engine) Speak(ctx context.Context, job Job) (*Result, error) {
 		pipe.CloseWithError(playErr)
 		exportDone.Wait()
 	}
-	wordsDone.Wait()
-	res.Words = words
+	res.Words = words()
 	if res.Stats.FirstAudioMs == 0 {
 		res.Stats.FirstAudioMs = ms(src.first)
 	}

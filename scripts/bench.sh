@@ -18,9 +18,9 @@ export BENCH_TEXT="$text"
 scripts/desktop.sh bash -c '
   echo
   echo "## Real device: first byte to first sample at the device (local provider, 5 runs)"
-  for i in 1 2 3 4 5; do bin/chorus speak "Measuring the time to first audio." --stats 2>&1 >/dev/null | grep ttfb_ms; done
+  for i in 1 2 3 4 5; do bin/chorus speak "Measuring the time to first audio." --no-cache --stats 2>&1 >/dev/null | grep ttfb_ms; done
   echo
   echo "## CPU while playing about 40 s of speech through oto (user+sys seconds / wall seconds)"
   TIMEFORMAT="wall %R s, user %U s, sys %S s"
-  time bin/chorus speak "$BENCH_TEXT" --stats 2>&1 >/dev/null | grep -o "\"audio_seconds\":[0-9.]*"
+  time bin/chorus speak "$BENCH_TEXT" --no-cache --stats 2>&1 >/dev/null | grep -o "\"audio_seconds\":[0-9.]*"
 ' 2>&1 | grep -v -i 'alsa lib\|jack\|server socket\|request channel\|dbus-daemon\|^$'

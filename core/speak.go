@@ -290,11 +290,15 @@ func (e *Engine) Speak(ctx context.Context, job Job) (*Result, error) {
 	if res.Format.SampleRate > 0 {
 		res.Stats.AudioSeconds = float64(frames) / float64(res.Format.SampleRate)
 	}
+	if exportErr != nil && ctx.Err() == nil {
+		// The export failing is what stopped the stream; say that.
+		if providers.KindOf(exportErr) == providers.KindValidation {
+			return res, exportErr
+		}
+		return res, fmt.Errorf("writing %s: %w", job.Out, exportErr)
+	}
 	if playErr != nil {
 		return res, decodeError(job.Provider, ctx, playErr)
-	}
-	if exportErr != nil {
-		return res, fmt.Errorf("writing %s: %w", job.Out, exportErr)
 	}
 	if plan != nil {
 		if plan.raw {
@@ -339,7 +343,7 @@ func encodeTo(plan *exportPlan, src audio.Source) error {
 	}
 	enc, err := codec.NewEncoder(plan.file, plan.enc, s.Format())
 	if err != nil {
-		return err
+		return &providers.Error{Kind: providers.KindValidation, Message: err.Error(), Err: err}
 	}
 	buf := make([]float32, 8192*s.Format().Channels)
 	for {

@@ -183,17 +183,37 @@ func (e *flacEncoder) Close() error {
 }
 
 // mp3Encoder writes 128 kb/s MP3 with the pure-Go Shine encoder.
+//
+// Shine v0.2.0 sizes mono frames wrongly except at 22050 and 24000 Hz (its
+// frames come out longer or shorter than their headers say, which breaks
+// decoders), and its MPEG-2.5 frames (8000 to 12000 Hz) do not decode. Mono
+// at the other rates is therefore written as two identical channels, and
+// rates below 16000 Hz are refused.
+//
+// Shine writes its bitstream in 32-bit words, so the last bytes of a frame
+// stay inside the encoder until the next frame pushes them out, and the Go
+// port has no flush. The encoder therefore holds its output back, cuts it
+// into frames by their headers, and at Close encodes one silent frame more
+// to push the last real frame out whole, then drops that extra frame.
 type mp3Encoder struct {
 	w       io.Writer
 	enc     *shine.Encoder
-	ch      int
+	ch      int  // channels of the samples written to the encoder
+	dup     bool // mono input written as two identical channels
+	rate    int
 	perPass int // samples per channel per MP3 frame
 	pending []int16
+	out     []byte // encoded bytes not yet cut into whole frames
+	frames  int    // real frames encoded
+	emitted int    // frames written to w
 	closed  bool
 }
 
 // shineRates are the rates Shine can encode.
-var shineRates = []int{44100, 48000, 32000, 22050, 24000, 16000, 11025, 12000, 8000}
+var shineRates = []int{44100, 48000, 32000, 22050, 24000, 16000}
+
+// mp3Bitrate is Shine's fixed bitrate in kb/s.
+const mp3Bitrate = 128
 
 func newMP3Encoder(w io.Writer, f audio.Format) (Encoder, error) {
 	ok := false
@@ -201,13 +221,17 @@ func newMP3Encoder(w io.Writer, f audio.Format) (Encoder, error) {
 		ok = ok || r == f.SampleRate
 	}
 	if !ok || f.Channels > 2 {
-		return nil, fmt.Errorf("codec: MP3 cannot be written at %s; resample to 24000, 44100 or 48000 Hz, mono or stereo", f)
+		return nil, fmt.Errorf("codec: MP3 cannot be written at %s; choose 16000 Hz or more (24000, 44100 or 48000 are usual), mono or stereo", f)
 	}
 	perPass := 1152
 	if f.SampleRate < 32000 {
 		perPass = 576
 	}
-	return &mp3Encoder{w: w, enc: shine.NewEncoder(f.SampleRate, f.Channels), ch: f.Channels, perPass: perPass}, nil
+	ch, dup := f.Channels, false
+	if ch == 1 && f.SampleRate != 22050 && f.SampleRate != 24000 {
+		ch, dup = 2, true
+	}
+	return &mp3Encoder{w: w, enc: shine.NewEncoder(f.SampleRate, ch), ch: ch, dup: dup, rate: f.SampleRate, perPass: perPass}, nil
 }
 
 // Write encodes every complete MP3 frame's worth of samples.
@@ -215,16 +239,19 @@ func (e *mp3Encoder) Write(samples []float32) error {
 	if e.closed {
 		return errors.New("codec: write after Close")
 	}
-	if len(samples)%e.ch != 0 {
+	if !e.dup && len(samples)%e.ch != 0 {
 		return fmt.Errorf("codec: %d samples is not a whole number of %d-channel frames", len(samples), e.ch)
 	}
 	for _, v := range samples {
 		e.pending = append(e.pending, toInt16(v))
+		if e.dup {
+			e.pending = append(e.pending, toInt16(v))
+		}
 	}
 	return e.encode(false)
 }
 
-// encode writes whole frames from pending; at the end it pads the last
+// encode encodes whole frames from pending; at the end it pads the last
 // partial frame with silence.
 func (e *mp3Encoder) encode(final bool) error {
 	size := e.perPass * e.ch
@@ -234,21 +261,60 @@ func (e *mp3Encoder) encode(final bool) error {
 	done := 0
 	for ; len(e.pending)-done >= size; done += size {
 		out, n := e.enc.EncodeBufferInterleaved(e.pending[done : done+size])
-		if _, err := e.w.Write(out[:n]); err != nil {
-			return fmt.Errorf("codec: writing MP3 failed: %w", err)
-		}
+		e.out = append(e.out, out[:n]...)
+		e.frames++
 	}
 	e.pending = e.pending[:copy(e.pending, e.pending[done:])]
+	return e.emit()
+}
+
+// frameLen is the length of the frame whose header starts b: 144 (MPEG-1)
+// or 72 (MPEG-2/2.5) × bitrate / rate bytes, plus the padding byte.
+func (e *mp3Encoder) frameLen(b []byte) int {
+	coef := 144
+	if e.rate < 32000 {
+		coef = 72
+	}
+	return coef*mp3Bitrate*1000/e.rate + int(b[2]>>1&1)
+}
+
+// emit writes every whole real frame held back.
+func (e *mp3Encoder) emit() error {
+	start := 0
+	for e.emitted < e.frames && len(e.out)-start >= 4 {
+		n := e.frameLen(e.out[start:])
+		if len(e.out)-start < n {
+			break
+		}
+		if _, err := e.w.Write(e.out[start : start+n]); err != nil {
+			return fmt.Errorf("codec: writing MP3 failed: %w", err)
+		}
+		start += n
+		e.emitted++
+	}
+	e.out = e.out[:copy(e.out, e.out[start:])]
 	return nil
 }
 
-// Close pads and writes the final frame.
+// Close pads and writes the final frame, complete.
 func (e *mp3Encoder) Close() error {
 	if e.closed {
 		return nil
 	}
 	e.closed = true
-	return e.encode(true)
+	if err := e.encode(true); err != nil {
+		return err
+	}
+	// Push the last real frame's tail out of the encoder with a silent frame.
+	out, n := e.enc.EncodeBufferInterleaved(make([]int16, e.perPass*e.ch))
+	e.out = append(e.out, out[:n]...)
+	if err := e.emit(); err != nil {
+		return err
+	}
+	if e.emitted != e.frames {
+		return fmt.Errorf("codec: the MP3 encoder lost its last frame (%d of %d written)", e.emitted, e.frames)
+	}
+	return nil
 }
 
 // ffmpegEncoder pipes float samples through an ffmpeg subprocess (Opus in

@@ -15,7 +15,7 @@ const PeakFrames = 480
 // MaxClipSeconds bounds how much audio a clip keeps for seeking; older audio
 // is released (seeking before it is refused) so hour-long playback does not
 // hold an hour in memory.
-var MaxClipSeconds = 30 * 60
+var MaxClipSeconds = 10 * 60
 
 // Clip holds decoded audio as it arrives, for seeking and the waveform. It
 // is filled by one goroutine and read by others.

@@ -7,6 +7,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"chorus/providers"
@@ -37,7 +39,7 @@ func (s *Studio) buildOptions(caps providers.Capabilities, model string) {
 		if len(o.Models) > 0 && !slices.Contains(o.Models, model) {
 			continue
 		}
-		f := newOptionField(o)
+		f := newOptionField(o, s.Window)
 		s.optionFields = append(s.optionFields, f)
 		items = append(items, f.item)
 	}
@@ -49,7 +51,7 @@ func (s *Studio) buildOptions(caps providers.Capabilities, model string) {
 	s.providerOptions.Refresh()
 }
 
-func newOptionField(o providers.Option) *optionField {
+func newOptionField(o providers.Option, win fyne.Window) *optionField {
 	label := o.Label
 	if label == "" {
 		label = o.Key
@@ -95,6 +97,20 @@ func newOptionField(o providers.Option) *optionField {
 		}
 		f.value = func() string { return strings.TrimSpace(e.Text) }
 		f.item = widget.NewFormItem(label, e)
+		if strings.HasSuffix(o.Key, "_file") && win != nil {
+			// A file option (a reference recording to clone): pick it.
+			browse := widget.NewButton("Browse…", func() {
+				d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+					if err == nil && r != nil {
+						e.SetText(r.URI().Path())
+						r.Close()
+					}
+				}, win)
+				d.SetFilter(storage.NewExtensionFileFilter([]string{".wav", ".mp3", ".flac"}))
+				d.Show()
+			})
+			f.item.Widget = container.NewBorder(nil, nil, nil, browse, e)
+		}
 	}
 	if o.Help != "" {
 		f.item.HintText = o.Help

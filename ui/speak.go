@@ -4,18 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"chorus/audio"
 	"chorus/core"
 	"chorus/providers"
+	"chorus/ui/savedialog"
 )
 
 // Speak synthesizes the text and plays it while it arrives.
@@ -156,55 +153,23 @@ func keepable(t string) string {
 // The file is written atomically, and an existing file is replaced only
 // after the user confirms.
 func (s *Studio) ShowExport() {
-	dir := s.Settings.ExportDir()
-	if dir == "" {
-		dir, _ = os.UserHomeDir()
-	}
 	ext := audio.Encoding(s.Format.Selected).Extension()
-	name := widget.NewEntry()
-	name.SetText(core.OutputName(s.Text.Text, audio.Encoding(strings.TrimPrefix(ext, "."))))
-	folder := widget.NewEntry()
-	folder.SetText(dir)
-	browse := widget.NewButton("Browse…", func() {
-		d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
-			if err == nil && u != nil {
-				folder.SetText(u.Path())
-			}
-		}, s.Window)
-		d.Show()
-	})
 	play := widget.NewCheck("Also play it", nil)
-	items := []*widget.FormItem{
-		widget.NewFormItem("File name", name),
-		widget.NewFormItem("Folder", container.NewBorder(nil, nil, nil, browse, folder)),
-		widget.NewFormItem("", play),
-		widget.NewFormItem("", widget.NewLabel("The extension picks the format: .wav .mp3 .flac .ogg .pcm")),
-	}
-	d := dialog.NewForm("Export audio", "Save", "Cancel", items, func(ok bool) {
-		if !ok {
-			return
-		}
-		path := filepath.Join(strings.TrimSpace(folder.Text), strings.TrimSpace(name.Text))
-		s.exportTo(path, play.Checked)
-	}, s.Window)
-	d.Resize(fyne.NewSize(520, 260))
-	d.Show()
-	s.exportDialog = d
+	s.exportDialog = savedialog.Show(s.Window, savedialog.Options{
+		Title: "Export audio",
+		Dir:   s.Settings.ExportDir(),
+		Name:  core.OutputName(s.Text.Text, audio.Encoding(strings.TrimPrefix(ext, "."))),
+		Hint:  "The extension picks the format: .wav .mp3 .flac .ogg .pcm",
+		Extra: []*widget.FormItem{widget.NewFormItem("", play)},
+	}, func(path string, replace bool) { s.export(path, replace, play.Checked) })
 }
 
 // exportTo confirms replacing an existing file, then runs the export.
 func (s *Studio) exportTo(path string, play bool) {
-	start := func(force bool) {
-		s.Settings.SetExportDir(filepath.Dir(path))
-		s.run(core.Job{Out: path, Force: force, Play: play}, "Exporting")
-	}
-	if _, err := os.Stat(path); err == nil {
-		dialog.ShowConfirm("Replace file?", filepath.Base(path)+" already exists. Replace it?", func(yes bool) {
-			if yes {
-				start(true)
-			}
-		}, s.Window)
-		return
-	}
-	start(false)
+	savedialog.Confirm(s.Window, path, func(path string, replace bool) { s.export(path, replace, play) })
+}
+
+func (s *Studio) export(path string, replace, play bool) {
+	s.Settings.SetExportDir(filepath.Dir(path))
+	s.run(core.Job{Out: path, Force: replace, Play: play}, "Exporting")
 }

@@ -6,8 +6,9 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
+
+	"chorus/ui/savedialog"
 )
 
 // TallyView ranks voices by the blind votes so far, with reset and CSV
@@ -34,17 +35,9 @@ func newTallyView(t *Tab) *TallyView {
 		}, t.win)
 	})
 	v.CSV = widget.NewButton("Export CSV…", func() {
-		d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-			if err != nil || w == nil {
-				return
-			}
-			path := w.URI().Path()
-			w.Close()
-			v.ExportCSV(path)
-		}, t.win)
-		d.SetFileName("voice-tally.csv")
-		d.SetFilter(storage.NewExtensionFileFilter([]string{".csv"}))
-		d.Show()
+		// Only a path is asked for: the CSV is then written atomically.
+		savedialog.Show(t.win, savedialog.Options{Title: "Export the tally", Name: "voice-tally.csv"},
+			func(path string, _ bool) { v.ExportCSV(path) })
 	})
 	v.root = container.NewBorder(container.NewVBox(v.Summary, container.NewHBox(v.Reset, v.CSV)), nil, nil, nil,
 		container.NewVScroll(v.Rows))

@@ -13,12 +13,12 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"chorus/audio"
 	"chorus/cache"
 	"chorus/core"
+	"chorus/ui/savedialog"
 )
 
 // Do runs f on the UI goroutine; tests replace it.
@@ -164,18 +164,13 @@ func (v *View) Stop() {
 }
 
 // ShowExport asks where to save a clip, then writes it from the cache.
+// Nothing touches the disk until the export writes the file atomically.
 func (v *View) ShowExport(c cache.Clip) {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		path := w.URI().Path()
-		w.Close() // the dialog created it; the export replaces it atomically
-		v.Export(c, path, true)
-	}, v.Window)
-	d.SetFileName(core.OutputName(c.Text, audio.WAV))
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".wav", ".mp3", ".flac", ".ogg", ".pcm"}))
-	d.Show()
+	savedialog.Show(v.Window, savedialog.Options{
+		Title: "Export clip",
+		Name:  core.OutputName(c.Text, audio.WAV),
+		Hint:  "The extension picks the format: .wav .mp3 .flac .ogg .pcm",
+	}, func(path string, replace bool) { v.Export(c, path, replace) })
 }
 
 // Export writes a clip to path in a worker (format from the extension).

@@ -141,17 +141,16 @@ func (s *Store) db() (*bolt.DB, error) {
 }
 
 func (s *Store) update(fn func(*bolt.Tx) error) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	db, err := s.db()
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	return db.Update(fn)
+	return s.withDB(func(db *bolt.DB) error { return db.Update(fn) })
 }
 
 func (s *Store) view(fn func(*bolt.Tx) error) error {
+	return s.withDB(func(db *bolt.DB) error { return db.View(fn) })
+}
+
+// withDB opens the index, runs use on it and closes it again, holding
+// s.mu throughout.
+func (s *Store) withDB(use func(*bolt.DB) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	db, err := s.db()
@@ -159,7 +158,7 @@ func (s *Store) view(fn func(*bolt.Tx) error) error {
 		return err
 	}
 	defer db.Close()
-	return db.View(fn)
+	return use(db)
 }
 
 // Key identifies one chunk's audio.

@@ -221,7 +221,7 @@ func newMP3Encoder(w io.Writer, f audio.Format) (Encoder, error) {
 		ok = ok || r == f.SampleRate
 	}
 	if !ok || f.Channels > 2 {
-		return nil, fmt.Errorf("codec: MP3 cannot be written at %s; choose 16000 Hz or more (24000, 44100 or 48000 are usual), mono or stereo", f)
+		return nil, fmt.Errorf("codec: MP3 cannot be written at %s; resample to 16000 Hz or more (24000, 44100 or 48000 are usual; --sample-rate on the CLI), mono or stereo", f)
 	}
 	perPass := 1152
 	if f.SampleRate < 32000 {

@@ -15,14 +15,13 @@ import (
 
 // flacSource decodes FLAC frame by frame with mewkiz/flac.
 type flacSource struct {
+	frameQueue
 	stream  *flac.Stream
 	format  audio.Format
 	bps     int
 	total   uint64 // samples per channel announced in STREAMINFO; 0 = unknown
 	decoded uint64
-	pending []float32
 	buf     []float32
-	err     error
 }
 
 // newFLACDecoder reads the FLAC signature and metadata blocks.
@@ -50,11 +49,7 @@ func newFLACDecoder(r io.Reader) (audio.Source, error) {
 }
 
 func newFLACStream(r io.Reader) (s *flac.Stream, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("flac reader crashed on corrupt data: %v", p)
-		}
-	}()
+	defer recoverAs(&err, crashOf("flac reader"))
 	return flac.New(r)
 }
 
@@ -63,32 +58,14 @@ func (s *flacSource) Format() audio.Format { return s.format }
 
 // Read decodes frames until at least one sample frame is ready.
 func (s *flacSource) Read(p []float32) (int, error) {
-	ch := s.format.Channels
-	if len(p) < ch {
-		if len(p) == 0 {
-			return 0, nil
-		}
-		return 0, io.ErrShortBuffer
-	}
-	for len(s.pending) == 0 {
-		if s.err != nil {
-			return 0, s.err
-		}
-		s.err = s.decodeNext()
-	}
-	n := min(len(p)/ch*ch, len(s.pending))
-	copy(p, s.pending[:n])
-	s.pending = s.pending[n:]
-	return n, nil
+	return s.read(p, s.format.Channels, s.decodeNext)
 }
 
 // decodeNext parses one FLAC frame into s.pending.
 func (s *flacSource) decodeNext() (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("the FLAC stream is corrupt (the decoder failed after %d samples: %v)", s.decoded, p)
-		}
-	}()
+	defer recoverAs(&err, func(p any) error {
+		return fmt.Errorf("the FLAC stream is corrupt (the decoder failed after %d samples: %v)", s.decoded, p)
+	})
 	fr, err := s.stream.ParseNext()
 	if err != nil {
 		switch {

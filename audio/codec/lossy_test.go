@@ -88,8 +88,23 @@ func TestMP3Trim(t *testing.T) {
 func TestMP3Errors(t *testing.T) {
 	dir := t.TempDir()
 	data := readFile(t, makeFixture(t, dir, "e.mp3", 24000, 1, 0.5, "-c:a", "libmp3lame"))
-	cut := data[:len(data)-37]
-	src, err := NewDecoder(bytes.NewReader(cut), audio.MP3, audio.Format{})
+	got := expectCut(t, data[:len(data)-37], audio.MP3)
+	if len(got) < 8000 {
+		t.Fatalf("only %d samples before the cut was reported", len(got))
+	}
+	expectOpenErrors(t, audio.MP3, map[string]string{
+		"":                                   "empty",
+		"<html><title>403 Forbidden</title>": "403 Forbidden",
+		`{"message":"quota exceeded"}`:       "quota exceeded",
+		"RIFF\x10\x00\x00\x00WAVEfmt ":       "got WAV",
+	})
+}
+
+// expectCut decodes data, a stream that ends early, as enc and checks that
+// the decoder reports the cut; it returns the samples decoded before it.
+func expectCut(t *testing.T, data []byte, enc audio.Encoding) []float32 {
+	t.Helper()
+	src, err := NewDecoder(bytes.NewReader(data), enc, audio.Format{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,16 +112,15 @@ func TestMP3Errors(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "cut off") {
 		t.Fatalf("cut stream: err = %v after %d samples", err, len(got))
 	}
-	if len(got) < 8000 {
-		t.Fatalf("only %d samples before the cut was reported", len(got))
-	}
-	for body, want := range map[string]string{
-		"":                                   "empty",
-		"<html><title>403 Forbidden</title>": "403 Forbidden",
-		`{"message":"quota exceeded"}`:       "quota exceeded",
-		"RIFF\x10\x00\x00\x00WAVEfmt ":       "got WAV",
-	} {
-		_, err := NewDecoder(iotest.OneByteReader(strings.NewReader(body)), audio.MP3, audio.Format{})
+	return got
+}
+
+// expectOpenErrors checks that each body, read one byte at a time, fails to
+// open as enc with an error that contains the text it maps to.
+func expectOpenErrors(t *testing.T, enc audio.Encoding, bodies map[string]string) {
+	t.Helper()
+	for body, want := range bodies {
+		_, err := NewDecoder(iotest.OneByteReader(strings.NewReader(body)), enc, audio.Format{})
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Fatalf("body %q: err = %v, want %q", body, err, want)
 		}
@@ -177,26 +191,14 @@ func TestOpusAgainstLibopus(t *testing.T) {
 func TestOpusErrors(t *testing.T) {
 	dir := t.TempDir()
 	data := readFile(t, makeFixture(t, dir, "e.ogg", 48000, 1, 2, "-c:a", "libopus"))
-	src, err := NewDecoder(bytes.NewReader(data[:len(data)-50]), audio.Opus, audio.Format{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := readAll(src, 4096)
-	if err == nil || !strings.Contains(err.Error(), "cut off") {
-		t.Fatalf("cut stream: err = %v after %d samples", err, len(got))
-	}
-	for body, want := range map[string]string{
+	expectCut(t, data[:len(data)-50], audio.Opus)
+	expectOpenErrors(t, audio.Opus, map[string]string{
 		"":                                 "empty",
 		"OggS\x00\x02":                     "cut off",
 		"<html><title>Not Found</title>":   "Not Found",
 		`{"error":"unsupported format"}`:   "unsupported format",
 		"fLaC\x00\x00\x00\x22\x00\x00\x00": "got FLAC",
-	} {
-		_, err := NewDecoder(iotest.OneByteReader(strings.NewReader(body)), audio.Opus, audio.Format{})
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Fatalf("body %q: err = %v, want %q", body, err, want)
-		}
-	}
+	})
 }
 
 func TestFLACAgainstFFmpeg(t *testing.T) {
@@ -238,22 +240,10 @@ func TestFLACLogQuiet(t *testing.T) {
 func TestFLACErrors(t *testing.T) {
 	dir := t.TempDir()
 	data := readFile(t, makeFixture(t, dir, "e.flac", 24000, 1, 2, "-c:a", "flac"))
-	src, err := NewDecoder(bytes.NewReader(data[:len(data)-100]), audio.FLAC, audio.Format{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := readAll(src, 4096)
-	if err == nil || !strings.Contains(err.Error(), "cut off") {
-		t.Fatalf("cut stream: err = %v after %d samples", err, len(got))
-	}
-	for body, want := range map[string]string{
+	expectCut(t, data[:len(data)-100], audio.FLAC)
+	expectOpenErrors(t, audio.FLAC, map[string]string{
 		"":                                    "empty",
 		"fLaC\x00\x00":                        "cut off",
 		"<!doctype html><h1>Bad Gateway</h1>": "Bad Gateway",
-	} {
-		_, err := NewDecoder(iotest.OneByteReader(strings.NewReader(body)), audio.FLAC, audio.Format{})
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Fatalf("body %q: err = %v, want %q", body, err, want)
-		}
-	}
+	})
 }

@@ -234,11 +234,7 @@ func newMP3Decoder(r io.Reader) (audio.Source, error) {
 
 // newGoMP3 starts go-mp3, turning a panic on corrupt data into an error.
 func newGoMP3(r io.Reader) (d *gomp3.Decoder, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("mp3 decoder crashed on corrupt data: %v", p)
-		}
-	}()
+	defer recoverAs(&err, crashOf("mp3 decoder"))
 	return gomp3.NewDecoder(r)
 }
 
@@ -428,11 +424,10 @@ func (s *mp3Source) Read(p []float32) (int, error) {
 // decode reads PCM from go-mp3, converting its errors (and panics) to ones
 // that say what happened.
 func (s *mp3Source) decode(b []byte) (n int, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			n, err = 0, fmt.Errorf("the MP3 stream is corrupt (the decoder failed at frame %d: %v)", s.frames.count, p)
-		}
-	}()
+	// A panic leaves n at 0: it is only set when s.dec.Read returns.
+	defer recoverAs(&err, func(p any) error {
+		return fmt.Errorf("the MP3 stream is corrupt (the decoder failed at frame %d: %v)", s.frames.count, p)
+	})
 	n, err = s.dec.Read(b)
 	if err == nil {
 		return n, nil

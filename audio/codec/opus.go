@@ -36,14 +36,13 @@ func (c *recorder) Read(p []byte) (int, error) {
 
 // opusSource decodes Ogg Opus packet by packet with pion/opus.
 type opusSource struct {
+	frameQueue
 	ogg      *oggreader.OggReader
 	dec      opus.Decoder
 	format   audio.Format
 	skip     int    // pre-skip samples still to drop
 	decoded  uint64 // samples per channel decoded so far, pre-skip included
 	pcm      []float32
-	pending  []float32 // decoded samples not yet returned
-	err      error
 	packets  int
 	lastPage *oggreader.OggPageHeader
 }
@@ -86,11 +85,7 @@ func errOrNil(err error) error {
 
 // newOggReader wraps oggreader.NewWith, turning a panic into an error.
 func newOggReader(r io.Reader) (o *oggreader.OggReader, h *oggreader.OggHeader, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("ogg reader crashed on corrupt data: %v", p)
-		}
-	}()
+	defer recoverAs(&err, crashOf("ogg reader"))
 	return oggreader.NewWith(r)
 }
 
@@ -99,33 +94,15 @@ func (s *opusSource) Format() audio.Format { return s.format }
 
 // Read decodes packets until at least one frame is ready.
 func (s *opusSource) Read(p []float32) (int, error) {
-	ch := s.format.Channels
-	if len(p) < ch {
-		if len(p) == 0 {
-			return 0, nil
-		}
-		return 0, io.ErrShortBuffer
-	}
-	for len(s.pending) == 0 {
-		if s.err != nil {
-			return 0, s.err
-		}
-		s.err = s.decodeNext()
-	}
-	n := min(len(p)/ch*ch, len(s.pending))
-	copy(p, s.pending[:n])
-	s.pending = s.pending[n:]
-	return n, nil
+	return s.read(p, s.format.Channels, s.decodeNext)
 }
 
 // decodeNext decodes one packet into s.pending, dropping pre-skip samples
 // at the start and end padding beyond the final granule position.
 func (s *opusSource) decodeNext() (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("the Opus stream is corrupt (the decoder failed at packet %d: %v)", s.packets, p)
-		}
-	}()
+	defer recoverAs(&err, func(p any) error {
+		return fmt.Errorf("the Opus stream is corrupt (the decoder failed at packet %d: %v)", s.packets, p)
+	})
 	packet, page, err := s.ogg.ParseNextPacket()
 	if err != nil {
 		switch {

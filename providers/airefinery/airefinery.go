@@ -66,7 +66,7 @@ func init() {
 
 // Provider talks to AI Refinery.
 type Provider struct {
-	c       *httpx.Client
+	httpx.Base
 	warning string // set when the base URL had to be corrected
 }
 
@@ -80,11 +80,11 @@ func New(cfg providers.Config) (providers.Provider, error) {
 	if cfg.BaseURL != "" {
 		cfg.BaseURL, warning = NormalizeBaseURL(cfg.BaseURL)
 	}
-	c, err := httpx.New(cfg, httpx.Options{Info: info, Header: http.Header{"sdk_version": {sdkVersion}}})
+	b, err := httpx.NewBase(cfg, httpx.Options{Info: info, Header: http.Header{"sdk_version": {sdkVersion}}}, caps)
 	if err != nil {
 		return nil, err
 	}
-	return &Provider{c: c, warning: warning}, nil
+	return &Provider{Base: b, warning: warning}, nil
 }
 
 // NormalizeBaseURL fixes a base URL pasted from older AI Refinery
@@ -107,12 +107,6 @@ func NormalizeBaseURL(raw string) (fixed, warning string) {
 	return fixed, warning
 }
 
-// Info describes the provider.
-func (p *Provider) Info() providers.Info { return info }
-
-// Capabilities says what requests the provider takes.
-func (p *Provider) Capabilities() providers.Capabilities { return caps }
-
 // Voices returns the shipped catalog of common Azure neural voices; the
 // service has no listing, and any other Azure voice name typed by the user
 // is sent as it is.
@@ -127,7 +121,7 @@ func (p *Provider) Models(ctx context.Context) ([]providers.Model, error) {
 			ID string `json:"id"`
 		} `json:"data"`
 	}
-	if err := p.c.JSON(ctx, httpx.Request{Path: "/v1/models"}, &page); err != nil {
+	if err := p.Client.JSON(ctx, httpx.Request{Path: "/v1/models"}, &page); err != nil {
 		return nil, err
 	}
 	var out []providers.Model
@@ -149,7 +143,7 @@ func (p *Provider) Models(ctx context.Context) ([]providers.Model, error) {
 
 // CheckKey calls POST /authentication/validate, the SDK's key check.
 func (p *Provider) CheckKey(ctx context.Context) error {
-	resp, err := p.c.Do(ctx, httpx.Request{Method: http.MethodPost, Path: "/authentication/validate"})
+	resp, err := p.Client.Do(ctx, httpx.Request{Method: http.MethodPost, Path: "/authentication/validate"})
 	if err != nil {
 		return err
 	}
@@ -214,7 +208,7 @@ func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*prov
 	if enc == audio.WAV {
 		claimed = "" // a streamed WAV may lack its RIFF header (UNCONFIRMED); sniffed below
 	}
-	resp, err := p.c.Audio(ctx, httpx.Request{Path: "/v1/audio/speech", Body: body, Header: header}, claimed, decode)
+	resp, err := p.Client.Audio(ctx, httpx.Request{Path: "/v1/audio/speech", Body: body, Header: header}, claimed, decode)
 	if err != nil {
 		return nil, err // httpx closed the body, and with it Words
 	}

@@ -19,13 +19,10 @@ func TestConformance(t *testing.T) {
 	providertest.Run(t, providertest.Harness{New: New, Fake: &fake{key: testKey}, Key: testKey})
 }
 
+// server starts f and a provider pointed at it.
 func server(t *testing.T, f *fake) (*providertest.Server, providers.Provider) {
-	s := providertest.NewServer(t, f, "")
-	p, err := New(s.Config(testKey))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, p
+	t.Helper()
+	return providertest.Start(t, New, f, "", testKey)
 }
 
 func TestRegistered(t *testing.T) {

@@ -101,23 +101,17 @@ func init() {
 
 // Provider talks to Fish Audio.
 type Provider struct {
-	c *httpx.Client
+	httpx.Base
 }
 
 // New builds the provider.
 func New(cfg providers.Config) (providers.Provider, error) {
-	c, err := httpx.New(cfg, httpx.Options{Info: info})
+	b, err := httpx.NewBase(cfg, httpx.Options{Info: info}, caps)
 	if err != nil {
 		return nil, err
 	}
-	return &Provider{c: c}, nil
+	return &Provider{Base: b}, nil
 }
-
-// Info describes the provider.
-func (p *Provider) Info() providers.Info { return info }
-
-// Capabilities says what requests the provider takes.
-func (p *Provider) Capabilities() providers.Capabilities { return caps }
 
 // modelPage is the GET /model answer.
 type modelPage struct {
@@ -145,7 +139,7 @@ func (p *Provider) listModels(ctx context.Context, q url.Values, pages int) ([]p
 	for page := 1; page <= pages; page++ {
 		q.Set("page_number", strconv.Itoa(page))
 		var m modelPage
-		if err := p.c.JSON(ctx, httpx.Request{Path: "/model?" + q.Encode()}, &m); err != nil {
+		if err := p.Client.JSON(ctx, httpx.Request{Path: "/model?" + q.Encode()}, &m); err != nil {
 			return nil, err
 		}
 		for _, it := range m.Items {
@@ -219,7 +213,7 @@ func isLanguageCode(s string) bool {
 // CheckKey lists the user's own voices, which needs a valid key.
 func (p *Provider) CheckKey(ctx context.Context) error {
 	var m modelPage
-	return p.c.JSON(ctx, httpx.Request{Path: "/model?self=true&page_size=1"}, &m)
+	return p.Client.JSON(ctx, httpx.Request{Path: "/model?self=true&page_size=1"}, &m)
 }
 
 // Reference is one instant-cloning reference: audio bytes (sent as a
@@ -272,14 +266,14 @@ func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*prov
 	header := http.Header{"model": {req.Model}}
 	var resp *httpx.Response
 	if req.Transport == TransportWS {
-		resp, err = p.c.WebSocket(ctx, httpx.Request{Path: "/v1/tts/live", Header: header}, enc, p.session(body))
+		resp, err = p.Client.WebSocket(ctx, httpx.Request{Path: "/v1/tts/live", Header: header}, enc, p.session(body))
 	} else {
 		payload, merr := msgpack.Marshal(body)
 		if merr != nil {
 			return nil, providers.Invalid(ID, "cannot encode the request: %v", merr)
 		}
 		header.Set("Content-Type", "application/msgpack")
-		resp, err = p.c.Audio(ctx, httpx.Request{Path: "/v1/tts", Body: payload, Header: header}, enc, nil)
+		resp, err = p.Client.Audio(ctx, httpx.Request{Path: "/v1/tts", Body: payload, Header: header}, enc, nil)
 	}
 	if err != nil {
 		return nil, err
@@ -438,7 +432,7 @@ func (p *Provider) session(body ttsRequest) httpx.WSSession {
 					// With no audio at all, httpx reports the empty answer.
 					return nil, io.EOF
 				}
-				if e := p.c.CloseError(err, nil); e != nil {
+				if e := p.Client.CloseError(err, nil); e != nil {
 					return nil, e
 				}
 				return nil, err
@@ -460,7 +454,7 @@ func (p *Provider) session(body ttsRequest) httpx.WSSession {
 			case "finish":
 				finished = true
 				if ev.Reason == "error" {
-					return nil, p.c.NewError(providers.KindServer, 0, "finish: error",
+					return nil, p.Client.NewError(providers.KindServer, 0, "finish: error",
 						"Fish Audio stopped with an error while generating the speech")
 				}
 				return nil, io.EOF

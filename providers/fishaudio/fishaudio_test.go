@@ -3,7 +3,6 @@ package fishaudio
 import (
 	"bytes"
 	"context"
-	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -30,24 +29,10 @@ func TestConformance(t *testing.T) {
 	}
 }
 
+// setup starts f and a provider pointed at it.
 func setup(t *testing.T, f *fake) (*providertest.Server, providers.Provider) {
 	t.Helper()
-	s := providertest.NewServer(t, f, "")
-	p, err := New(s.Config(testKey))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, p
-}
-
-func read(p providers.Provider, req providers.Request) (*providers.Audio, []byte, error) {
-	a, err := p.Synthesize(context.Background(), req)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer a.Body.Close()
-	b, err := io.ReadAll(a.Body)
-	return a, b, err
+	return providertest.Start(t, New, f, "", testKey)
 }
 
 // wav writes seconds of a tone as a WAV file and returns its path.
@@ -71,7 +56,7 @@ func wav(t *testing.T, seconds float64) string {
 
 func TestHTTPBodyIsMessagePack(t *testing.T) {
 	s, p := setup(t, &fake{key: testKey})
-	_, _, err := read(p, providers.Request{Text: "Hello!", Voice: "pub0000000000000000000000000001", Transport: "http",
+	_, _, err := providertest.ReadAll(p, providers.Request{Text: "Hello!", Voice: "pub0000000000000000000000000001", Transport: "http",
 		Model: "s1", Format: "pcm", SampleRate: 24000, Speed: 1.5,
 		Options: map[string]string{OptionLatency: "normal", OptionChunkLength: "150", OptionVolume: "-3",
 			OptionTemperature: "0.5", OptionTopP: "0.6", OptionNormalize: "false"}})
@@ -102,7 +87,7 @@ func TestHTTPBodyIsMessagePack(t *testing.T) {
 
 func TestDefaultModelHeaderOnSocket(t *testing.T) {
 	s, p := setup(t, &fake{key: testKey})
-	a, data, err := read(p, providers.Request{Text: "Hi.", Format: "pcm"})
+	a, data, err := providertest.ReadAll(p, providers.Request{Text: "Hi.", Format: "pcm"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +105,7 @@ func TestInstantCloning(t *testing.T) {
 	raw, _ := os.ReadFile(file)
 	for _, tr := range caps.Transports {
 		s, p := setup(t, &fake{key: testKey})
-		_, _, err := read(p, providers.Request{Text: "Clone me.", Transport: tr,
+		_, _, err := providertest.ReadAll(p, providers.Request{Text: "Clone me.", Transport: tr,
 			Options: map[string]string{OptionReferenceFile: file, OptionReferenceText: "A sample sentence."}})
 		if err != nil {
 			t.Fatalf("%s: %v", tr, err)
@@ -147,7 +132,7 @@ func TestSavedReference(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, p := setup(t, &fake{key: testKey})
-	if _, _, err := read(p, providers.Request{Text: "Hello.", Transport: "http", Options: map[string]string{OptionReference: "ana"}}); err != nil {
+	if _, _, err := providertest.ReadAll(p, providers.Request{Text: "Hello.", Transport: "http", Options: map[string]string{OptionReference: "ana"}}); err != nil {
 		t.Fatal(err)
 	}
 	var m struct {
@@ -157,7 +142,7 @@ func TestSavedReference(t *testing.T) {
 	if len(m.References) != 1 || m.References[0].Text != "Hi, I am Ana." {
 		t.Errorf("saved reference not sent: %+v", m.References)
 	}
-	_, _, err := read(p, providers.Request{Text: "Hello.", Options: map[string]string{OptionReference: "bo"}})
+	_, _, err := providertest.ReadAll(p, providers.Request{Text: "Hello.", Options: map[string]string{OptionReference: "bo"}})
 	if !providers.IsValidation(err) || !strings.Contains(err.Error(), "ana") {
 		t.Errorf("unknown saved reference: %v", err)
 	}
@@ -175,7 +160,7 @@ func TestReferenceChecks(t *testing.T) {
 		{map[string]string{OptionReferenceFile: "/no/such/file.wav", OptionReferenceText: "t"}, "cannot read"},
 	}
 	for _, c := range cases {
-		_, _, err := read(p, providers.Request{Text: "Hi.", Options: c.opts})
+		_, _, err := providertest.ReadAll(p, providers.Request{Text: "Hi.", Options: c.opts})
 		if !providers.IsValidation(err) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: %v, want a validation error about %q", c.opts, err, c.want)
 		}
@@ -195,7 +180,7 @@ func TestRateRules(t *testing.T) {
 
 func TestFinishError(t *testing.T) {
 	_, p := setup(t, &fake{key: testKey, finishError: true})
-	_, _, err := read(p, providers.Request{Text: "Hi."})
+	_, _, err := providertest.ReadAll(p, providers.Request{Text: "Hi."})
 	if providers.KindOf(err) != providers.KindServer || !strings.Contains(err.Error(), "Fish Audio stopped with an error") {
 		t.Errorf("finish error: %v", err)
 	}
@@ -208,13 +193,13 @@ func TestDocumentedErrors(t *testing.T) {
 			401: providers.KindAuth, 404: providers.KindNotFound} {
 			s.Set(providertest.Respond(status, "application/json", []byte(`{"message":"Invalid Token","status":`+
 				map[int]string{400: "400", 401: "401", 402: "402", 404: "404"}[status]+`}`)))
-			_, _, err := read(p, providers.Request{Text: "Hi.", Transport: tr})
+			_, _, err := providertest.ReadAll(p, providers.Request{Text: "Hi.", Transport: tr})
 			if providers.KindOf(err) != kind || !strings.Contains(err.Error(), "Invalid Token") {
 				t.Errorf("%s %d: %v", tr, status, err)
 			}
 		}
 		s.Set(providertest.Respond(400, "text/plain", []byte("could not parse body")))
-		if _, _, err := read(p, providers.Request{Text: "Hi.", Transport: tr}); !strings.Contains(err.Error(), "could not parse body") {
+		if _, _, err := providertest.ReadAll(p, providers.Request{Text: "Hi.", Transport: tr}); !strings.Contains(err.Error(), "could not parse body") {
 			t.Errorf("%s plain-text error: %v", tr, err)
 		}
 	}

@@ -262,18 +262,38 @@ func (c *capture) Write(p []byte) (int, error) {
 type opener func(resp *Response, raw io.ReadCloser, closer func() error) error
 
 func (c *Client) send(ctx context.Context, r Request, open opener) (*Response, error) {
-	if c.key == "" && c.info.NeedsKey && !c.info.KeyOptional {
-		return nil, &providers.Error{Provider: c.info.ID, Kind: providers.KindUnavailable,
-			Message: fmt.Sprintf("no API key for %s", c.info.Name),
-			Hint:    fmt.Sprintf("Add the key in Settings, or set %s", c.info.KeyEnv())}
+	if e := c.missingKey(); e != nil {
+		return nil, e
 	}
 	payload, ctype, err := encodeBody(r.Body)
 	if err != nil {
 		return nil, c.NewError(providers.KindValidation, 0, "", fmt.Sprintf("cannot encode the request: %v", err))
 	}
+	return c.retry(ctx, func() (*Response, *providers.Error, bool) {
+		return c.attempt(ctx, r, payload, ctype, open)
+	})
+}
+
+// missingKey returns the error for a call to a provider that needs a key
+// when the client has none, or nil.
+func (c *Client) missingKey() *providers.Error {
+	if c.key == "" && c.info.NeedsKey && !c.info.KeyOptional {
+		return &providers.Error{Provider: c.info.ID, Kind: providers.KindUnavailable,
+			Message: fmt.Sprintf("no API key for %s", c.info.Name),
+			Hint:    fmt.Sprintf("Add the key in Settings, or set %s", c.info.KeyEnv())}
+	}
+	return nil
+}
+
+// retry makes attempts with try (one HTTP request or WebSocket session,
+// which says whether another attempt may help) until one succeeds, one
+// fails for good, or the policy's attempt and time bounds run out. It waits
+// between attempts as the failure asks (Retry-After), else with back-off,
+// and stops at once when ctx ends.
+func (c *Client) retry(ctx context.Context, try func() (*Response, *providers.Error, bool)) (*Response, error) {
 	start := time.Now()
 	for attempt := 1; ; attempt++ {
-		resp, perr, retry := c.attempt(ctx, r, payload, ctype, open)
+		resp, perr, retry := try()
 		if perr == nil {
 			resp.Requests = attempt
 			return resp, nil
@@ -359,21 +379,9 @@ func (c *Client) attempt(ctx context.Context, r Request, payload []byte, ctype s
 		fail()
 		return nil, c.NewError(providers.KindValidation, 0, "", fmt.Sprintf("cannot build the request: %v", err)), false
 	}
-	for k, v := range c.header {
-		req.Header[k] = v
-	}
-	for k, v := range r.Header {
-		req.Header[k] = v
-	}
+	req.Header = c.headers(r.Header)
 	if ctype != "" && req.Header.Get("Content-Type") == "" {
 		req.Header.Set("Content-Type", ctype)
-	}
-	if c.key != "" {
-		if c.authHeader == "" {
-			req.Header.Set("Authorization", "Bearer "+c.key)
-		} else {
-			req.Header.Set(c.authHeader, c.key)
-		}
 	}
 
 	hr, err := c.http.Do(req)
@@ -416,6 +424,26 @@ func (c *Client) attempt(ctx context.Context, r Request, payload []byte, ctype s
 			fmt.Sprintf("the connection failed before any audio arrived: %v", err)), true
 	}
 	return resp, nil, false
+}
+
+// headers returns the headers of a request: the client's, then the
+// request's own, then the key in the auth header.
+func (c *Client) headers(own http.Header) http.Header {
+	h := http.Header{}
+	for k, v := range c.header {
+		h[k] = v
+	}
+	for k, v := range own {
+		h[k] = v
+	}
+	if c.key != "" {
+		if c.authHeader == "" {
+			h.Set("Authorization", "Bearer "+c.key)
+		} else {
+			h.Set(c.authHeader, c.key)
+		}
+	}
+	return h
 }
 
 func (c *Client) timeout() *providers.Error {

@@ -39,39 +39,12 @@ type WSSession func(ctx context.Context, conn *websocket.Conn) (next func() ([]b
 // claimed, and a Body that stops at once on ctx or Close and closes the
 // socket. r.Body and r.Method are ignored.
 func (c *Client) WebSocket(ctx context.Context, r Request, claimed audio.Encoding, session WSSession) (*Response, error) {
-	if c.key == "" && c.info.NeedsKey && !c.info.KeyOptional {
-		return nil, &providers.Error{Provider: c.info.ID, Kind: providers.KindUnavailable,
-			Message: fmt.Sprintf("no API key for %s", c.info.Name),
-			Hint:    fmt.Sprintf("Add the key in Settings, or set %s", c.info.KeyEnv())}
+	if e := c.missingKey(); e != nil {
+		return nil, e
 	}
-	start := time.Now()
-	for attempt := 1; ; attempt++ {
-		resp, perr, retry := c.wsAttempt(ctx, r, claimed, session)
-		if perr == nil {
-			resp.Requests = attempt
-			return resp, nil
-		}
-		if ctx.Err() != nil {
-			return nil, c.stopped(ctx)
-		}
-		if !retry || attempt >= c.policy.MaxAttempts {
-			return nil, gaveUp(perr, attempt)
-		}
-		wait := perr.RetryAfter
-		if wait == 0 {
-			wait = backoff(c.policy.RetryDelay, attempt)
-		}
-		if time.Since(start)+wait > c.policy.MaxRetryTime {
-			return nil, gaveUp(perr, attempt)
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, c.stopped(ctx)
-		case <-t.C:
-		}
-	}
+	return c.retry(ctx, func() (*Response, *providers.Error, bool) {
+		return c.wsAttempt(ctx, r, claimed, session)
+	})
 }
 
 func (c *Client) wsAttempt(ctx context.Context, r Request, claimed audio.Encoding, session WSSession) (*Response, *providers.Error, bool) {
@@ -79,22 +52,8 @@ func (c *Client) wsAttempt(ctx context.Context, r Request, claimed audio.Encodin
 	timer := time.AfterFunc(c.policy.FirstByteTimeout, func() { cancel(errFirstByte) })
 	timedOut := func() bool { return context.Cause(connCtx) == errFirstByte }
 
-	header := http.Header{}
-	for k, v := range c.header {
-		header[k] = v
-	}
-	for k, v := range r.Header {
-		header[k] = v
-	}
-	if c.key != "" {
-		if c.authHeader == "" {
-			header.Set("Authorization", "Bearer "+c.key)
-		} else {
-			header.Set(c.authHeader, c.key)
-		}
-	}
 	conn, hr, err := websocket.Dial(connCtx, c.BaseURL()+r.Path, &websocket.DialOptions{
-		HTTPClient: c.http, HTTPHeader: header,
+		HTTPClient: c.http, HTTPHeader: c.headers(r.Header),
 	})
 	if err != nil {
 		timer.Stop()

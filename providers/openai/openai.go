@@ -43,7 +43,7 @@ type flavor struct {
 // provider is one configured service.
 type provider struct {
 	flavor
-	c *httpx.Client
+	httpx.Base
 
 	mu         sync.Mutex
 	discovered []providers.Voice // voices the server listed, once it has
@@ -53,18 +53,12 @@ func newProvider(f flavor, cfg providers.Config) (*provider, error) {
 	if f.wrap != nil {
 		cfg = f.wrap(cfg)
 	}
-	c, err := httpx.New(cfg, httpx.Options{Info: f.info})
+	b, err := httpx.NewBase(cfg, httpx.Options{Info: f.info}, f.caps)
 	if err != nil {
 		return nil, err
 	}
-	return &provider{flavor: f, c: c}, nil
+	return &provider{flavor: f, Base: b}, nil
 }
-
-// Info describes the service.
-func (p *provider) Info() providers.Info { return p.info }
-
-// Capabilities says what requests the service takes.
-func (p *provider) Capabilities() providers.Capabilities { return p.caps }
 
 // Voices lists the voices for model: the server's own list for custom
 // endpoints that offer one, else the built-in list.
@@ -82,7 +76,7 @@ func (p *provider) Voices(ctx context.Context, model string) ([]providers.Voice,
 		return cached, nil
 	}
 	var raw any
-	err := p.c.JSON(ctx, httpx.Request{Path: "/audio/voices"}, &raw)
+	err := p.Client.JSON(ctx, httpx.Request{Path: "/audio/voices"}, &raw)
 	found := parseVoices(raw)
 	if err != nil || len(found) == 0 {
 		if fixed := p.voices(model); len(fixed) > 0 || err == nil {
@@ -99,7 +93,7 @@ func (p *provider) Voices(ctx context.Context, model string) ([]providers.Voice,
 // Models lists the TTS models the service reports at GET /models.
 func (p *provider) Models(ctx context.Context) ([]providers.Model, error) {
 	var raw any
-	if err := p.c.JSON(ctx, httpx.Request{Path: "/models"}, &raw); err != nil {
+	if err := p.Client.JSON(ctx, httpx.Request{Path: "/models"}, &raw); err != nil {
 		return nil, err
 	}
 	var out []providers.Model
@@ -123,7 +117,7 @@ func (p *provider) Models(ctx context.Context) ([]providers.Model, error) {
 // and costs nothing.
 func (p *provider) CheckKey(ctx context.Context) error {
 	var raw any
-	return p.c.JSON(ctx, httpx.Request{Path: "/models"}, &raw)
+	return p.Client.JSON(ctx, httpx.Request{Path: "/models"}, &raw)
 }
 
 func (p *provider) model(id string) (providers.Model, bool) {
@@ -189,7 +183,7 @@ func (p *provider) Synthesize(ctx context.Context, req providers.Request) (*prov
 		body.StreamFormat = "sse"
 		decode = p.sseAudio
 	}
-	resp, err := p.c.Audio(ctx, httpx.Request{
+	resp, err := p.Client.Audio(ctx, httpx.Request{
 		Path: "/audio/speech", Body: body,
 		// The official SDKs send this Accept, for SSE too.
 		Header: http.Header{"Accept": {"application/octet-stream"}},
@@ -243,7 +237,7 @@ func (p *provider) sseAudio(body io.Reader) io.Reader {
 			return nil, io.EOF
 		case m.Type == "error" || ev.Name == "error":
 			code, msg := httpx.ErrorMessage(ev.Data)
-			return nil, p.c.NewError(providers.KindServer, 0, code, msg)
+			return nil, p.Client.NewError(providers.KindServer, 0, code, msg)
 		}
 		return nil, nil
 	})

@@ -63,12 +63,8 @@ func TestRegistered(t *testing.T) {
 
 // server starts the OpenAI fake and returns a provider pointed at it.
 func server(t *testing.T) (*providertest.Server, providers.Provider) {
-	s := providertest.NewServer(t, openAIFake(), "/v1")
-	p, err := newProvider(openAI, s.Config(testKey))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, p
+	t.Helper()
+	return providertest.Start(t, factory(openAI), openAIFake(), "/v1", testKey)
 }
 
 func sentBody(t *testing.T, s *providertest.Server) map[string]any {

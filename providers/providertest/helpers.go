@@ -2,10 +2,15 @@ package providertest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
+	"testing"
+
+	"chorus/providers"
 )
 
 // Bearer reports whether r carries "Authorization: Bearer <key>".
@@ -71,4 +76,28 @@ func Split(data []byte, n int) [][]byte {
 func MediaType(v string) string {
 	t, _, _ := strings.Cut(v, ";")
 	return strings.ToLower(strings.TrimSpace(t))
+}
+
+// Start serves fake as NewServer does and builds a provider against it with
+// newProvider, configured with key; it fails the test if that fails.
+func Start(t testing.TB, newProvider func(providers.Config) (providers.Provider, error), fake Fake, basePath, key string) (*Server, providers.Provider) {
+	t.Helper()
+	s := NewServer(t, fake, basePath)
+	p, err := newProvider(s.Config(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, p
+}
+
+// ReadAll synthesizes req with p and reads the whole audio. The audio is
+// nil when Synthesize fails; err is from Synthesize or from reading.
+func ReadAll(p providers.Provider, req providers.Request) (*providers.Audio, []byte, error) {
+	a, err := p.Synthesize(context.Background(), req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer a.Body.Close()
+	b, err := io.ReadAll(a.Body)
+	return a, b, err
 }

@@ -76,23 +76,17 @@ func init() {
 
 // Provider talks to Smallest AI Waves.
 type Provider struct {
-	c *httpx.Client
+	httpx.Base
 }
 
 // New builds the provider.
 func New(cfg providers.Config) (providers.Provider, error) {
-	c, err := httpx.New(cfg, httpx.Options{Info: info})
+	b, err := httpx.NewBase(cfg, httpx.Options{Info: info}, caps)
 	if err != nil {
 		return nil, err
 	}
-	return &Provider{c: c}, nil
+	return &Provider{Base: b}, nil
 }
-
-// Info describes the provider.
-func (p *Provider) Info() providers.Info { return info }
-
-// Capabilities says what requests the provider takes.
-func (p *Provider) Capabilities() providers.Capabilities { return caps }
 
 // voiceList is the get_voices answer.
 type voiceList struct {
@@ -113,7 +107,7 @@ type voiceList struct {
 // so model does not narrow it.
 func (p *Provider) Voices(ctx context.Context, model string) ([]providers.Voice, error) {
 	var list voiceList
-	if err := p.c.JSON(ctx, httpx.Request{Path: voicesPath}, &list); err != nil {
+	if err := p.Client.JSON(ctx, httpx.Request{Path: voicesPath}, &list); err != nil {
 		return nil, p.explain(err)
 	}
 	out := make([]providers.Voice, 0, len(list.Voices))
@@ -167,7 +161,7 @@ func (p *Provider) SearchVoices(ctx context.Context, query, model string) ([]pro
 // CheckKey lists the voices, which needs a valid key and costs nothing.
 func (p *Provider) CheckKey(ctx context.Context) error {
 	var list voiceList
-	return p.explain(p.c.JSON(ctx, httpx.Request{Path: voicesPath}, &list))
+	return p.explain(p.Client.JSON(ctx, httpx.Request{Path: voicesPath}, &list))
 }
 
 // ttsRequest is TtsRequest, shared by /waves/v1/tts and /waves/v1/tts/live.
@@ -210,12 +204,12 @@ func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*prov
 	var resp *httpx.Response
 	var err error
 	if !req.Batch && req.Format == "pcm" {
-		resp, err = p.c.Audio(ctx, httpx.Request{Path: "/waves/v1/tts/live", Body: body,
+		resp, err = p.Client.Audio(ctx, httpx.Request{Path: "/waves/v1/tts/live", Body: body,
 			Header: http.Header{"Accept": {"text/event-stream"}}}, audio.PCM, p.sseAudio)
 	} else {
 		// The docs ask for Accept: audio/wav ("omitting it can return an empty
 		// or unplayable response"); the SDK sends it for every format.
-		resp, err = p.c.Audio(ctx, httpx.Request{Path: "/waves/v1/tts", Body: body,
+		resp, err = p.Client.Audio(ctx, httpx.Request{Path: "/waves/v1/tts", Body: body,
 			Header: http.Header{"Accept": {"audio/wav"}}}, enc, nil)
 	}
 	if err != nil {
@@ -297,7 +291,7 @@ func (p *Provider) sseAudio(body io.Reader) io.Reader {
 			if msg == "" {
 				msg = "the service reported an error during the stream"
 			}
-			return nil, p.c.NewError(providers.KindServer, 0, code, msg)
+			return nil, p.Client.NewError(providers.KindServer, 0, code, msg)
 		}
 		var chunk []byte
 		if m.Audio != "" {

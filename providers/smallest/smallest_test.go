@@ -19,30 +19,15 @@ func TestConformance(t *testing.T) {
 	providertest.Run(t, providertest.Harness{New: New, Fake: newFake(testKey), Key: testKey})
 }
 
+// setup starts the fake and a provider pointed at it.
 func setup(t *testing.T) (*providertest.Server, providers.Provider) {
 	t.Helper()
-	s := providertest.NewServer(t, newFake(testKey), "")
-	p, err := New(s.Config(testKey))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, p
-}
-
-func read(t *testing.T, p providers.Provider, req providers.Request) (*providers.Audio, []byte, error) {
-	t.Helper()
-	a, err := p.Synthesize(context.Background(), req)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer a.Body.Close()
-	b, err := io.ReadAll(a.Body)
-	return a, b, err
+	return providertest.Start(t, New, newFake(testKey), "", testKey)
 }
 
 func TestRequestOnTheWire(t *testing.T) {
 	s, p := setup(t)
-	_, _, err := read(t, p, providers.Request{Text: "Hi there.", Voice: "magnus", Format: "mp3", Batch: true,
+	_, _, err := providertest.ReadAll(p, providers.Request{Text: "Hi there.", Voice: "magnus", Format: "mp3", Batch: true,
 		SampleRate: 24000, Speed: 1.25, Language: "en", Model: ModelLightningPro,
 		Options: map[string]string{OptionPronunciationDicts: " dict-1 "}})
 	if err != nil {
@@ -67,7 +52,7 @@ func mustJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
 
 func TestDefaultsAreExplicit(t *testing.T) {
 	s, p := setup(t)
-	a, data, err := read(t, p, providers.Request{Text: "Hi.", Voice: "avery"})
+	a, data, err := providertest.ReadAll(p, providers.Request{Text: "Hi.", Voice: "avery"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +77,7 @@ func TestSSEWithoutDoneIsCut(t *testing.T) {
 	s, p := setup(t)
 	frame := "event: audio\ndata: {\"audio\": \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\", \"done\": false, \"status\": \"206\"}\n\n"
 	s.Set(providertest.Respond(200, "text/event-stream", []byte(frame+frame)))
-	_, data, err := read(t, p, providers.Request{Text: "Hi.", Voice: "avery"})
+	_, data, err := providertest.ReadAll(p, providers.Request{Text: "Hi.", Voice: "avery"})
 	if providers.KindOf(err) != providers.KindCutStream || len(data) == 0 {
 		t.Fatalf("err = %v after %d bytes, want a cut stream", err, len(data))
 	}
@@ -117,7 +102,7 @@ func TestDocumentedErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		s.Set(providertest.Respond(c.status, "application/json", []byte(c.body)))
-		_, _, err := read(t, p, providers.Request{Text: "Hi.", Voice: "avery", Batch: true, Format: "wav"})
+		_, _, err := providertest.ReadAll(p, providers.Request{Text: "Hi.", Voice: "avery", Batch: true, Format: "wav"})
 		if providers.KindOf(err) != c.kind {
 			t.Errorf("%d: kind %s, want %s: %v", c.status, providers.KindOf(err), c.kind, err)
 			continue
@@ -159,7 +144,7 @@ func TestSecondRequestWaits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, err2 := read(t, raw, req)
+	_, _, err2 := providertest.ReadAll(raw, req)
 	io.Copy(io.Discard, a.Body)
 	a.Body.Close()
 	if providers.KindOf(err2) != providers.KindRateLimit {
@@ -174,7 +159,7 @@ func TestSecondRequestWaits(t *testing.T) {
 	started := time.Now()
 	for _, pr := range []providers.Provider{p, q} {
 		go func() {
-			_, data, err := read(t, pr, req)
+			_, data, err := providertest.ReadAll(pr, req)
 			if err == nil && len(data) != n {
 				t.Errorf("got %d bytes, want %d", len(data), n)
 			}

@@ -98,23 +98,17 @@ func init() {
 
 // Provider talks to Voice.ai.
 type Provider struct {
-	c *httpx.Client
+	httpx.Base
 }
 
 // New builds the provider.
 func New(cfg providers.Config) (providers.Provider, error) {
-	c, err := httpx.New(cfg, httpx.Options{Info: info})
+	b, err := httpx.NewBase(cfg, httpx.Options{Info: info}, caps)
 	if err != nil {
 		return nil, err
 	}
-	return &Provider{c: c}, nil
+	return &Provider{Base: b}, nil
 }
-
-// Info describes the provider.
-func (p *Provider) Info() providers.Info { return info }
-
-// Capabilities says what requests the provider takes.
-func (p *Provider) Capabilities() providers.Capabilities { return caps }
 
 // Voices lists the caller's voices (GET /api/v1/tts/voices). The answer's
 // shape is UNCONFIRMED: a bare array and {"voices": [...]} are both read.
@@ -122,7 +116,7 @@ func (p *Provider) Capabilities() providers.Capabilities { return caps }
 // chosen, the service uses its default voice.
 func (p *Provider) Voices(ctx context.Context, model string) ([]providers.Voice, error) {
 	var raw json.RawMessage
-	if err := p.c.JSON(ctx, httpx.Request{Path: "/api/v1/tts/voices"}, &raw); err != nil {
+	if err := p.Client.JSON(ctx, httpx.Request{Path: "/api/v1/tts/voices"}, &raw); err != nil {
 		return nil, err
 	}
 	return parseVoices(raw), nil
@@ -169,7 +163,7 @@ func parseVoices(raw []byte) []providers.Voice {
 // CheckKey lists the voices, which needs a valid key and costs nothing.
 func (p *Provider) CheckKey(ctx context.Context) error {
 	var raw json.RawMessage
-	return p.c.JSON(ctx, httpx.Request{Path: "/api/v1/tts/voices"}, &raw)
+	return p.Client.JSON(ctx, httpx.Request{Path: "/api/v1/tts/voices"}, &raw)
 }
 
 // speechRequest is GenerateSpeechRequest; the WebSocket init message adds
@@ -223,11 +217,11 @@ func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*prov
 	case TransportWS:
 		flush := true
 		body.Flush = &flush
-		resp, err = p.c.WebSocket(ctx, httpx.Request{Path: "/api/v1/tts/stream"}, enc, p.session(body))
+		resp, err = p.Client.WebSocket(ctx, httpx.Request{Path: "/api/v1/tts/stream"}, enc, p.session(body))
 	case TransportStream:
-		resp, err = p.c.Audio(ctx, httpx.Request{Path: "/api/v1/tts/speech/stream", Body: body}, enc, nil)
+		resp, err = p.Client.Audio(ctx, httpx.Request{Path: "/api/v1/tts/speech/stream", Body: body}, enc, nil)
 	default:
-		resp, err = p.c.Audio(ctx, httpx.Request{Path: "/api/v1/tts/speech", Body: body}, enc, nil)
+		resp, err = p.Client.Audio(ctx, httpx.Request{Path: "/api/v1/tts/speech", Body: body}, enc, nil)
 	}
 	if err != nil {
 		return nil, err
@@ -290,7 +284,7 @@ var closeMeanings = httpx.CloseMessages{
 // closeError maps a close to an error and sharpens the 1008 cases whose
 // reason says which policy failed.
 func (p *Provider) closeError(err error) *providers.Error {
-	e := p.c.CloseError(err, closeMeanings)
+	e := p.Client.CloseError(err, closeMeanings)
 	if e == nil || websocket.CloseStatus(err) != websocket.StatusPolicyViolation {
 		return e
 	}
@@ -353,7 +347,7 @@ func (p *Provider) session(first speechRequest) httpx.WSSession {
 			}
 			if m.Error != nil {
 				_, text := httpx.ErrorMessage(data)
-				return nil, p.c.NewError(providers.KindServer, 0, "", text)
+				return nil, p.Client.NewError(providers.KindServer, 0, "", text)
 			}
 			var chunk []byte
 			if m.Audio != "" {

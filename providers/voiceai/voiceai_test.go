@@ -26,24 +26,10 @@ func TestConformance(t *testing.T) {
 	}
 }
 
+// setup starts f and a provider pointed at it.
 func setup(t *testing.T, f *fake) (*providertest.Server, providers.Provider) {
 	t.Helper()
-	s := providertest.NewServer(t, f, "")
-	p, err := New(s.Config(testKey))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, p
-}
-
-func read(p providers.Provider, req providers.Request) (*providers.Audio, []byte, error) {
-	a, err := p.Synthesize(context.Background(), req)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer a.Body.Close()
-	b, err := io.ReadAll(a.Body)
-	return a, b, err
+	return providertest.Start(t, New, f, "", testKey)
 }
 
 func TestTransportsAndPaths(t *testing.T) {
@@ -53,7 +39,7 @@ func TestTransportsAndPaths(t *testing.T) {
 	}
 	for tr, path := range map[string]string{"ws": "/api/v1/tts/stream", "stream": "/api/v1/tts/speech/stream", "http": "/api/v1/tts/speech"} {
 		s.Set(nil)
-		if _, _, err := read(p, providers.Request{Text: "Hola.", Language: "es", Transport: tr, Format: "pcm_24000"}); err != nil {
+		if _, _, err := providertest.ReadAll(p, providers.Request{Text: "Hola.", Language: "es", Transport: tr, Format: "pcm_24000"}); err != nil {
 			t.Fatalf("%s: %v", tr, err)
 		}
 		seen := s.Seen()
@@ -66,7 +52,7 @@ func TestTransportsAndPaths(t *testing.T) {
 	}
 	// Batch without a transport picks the whole-file route.
 	s.Set(nil)
-	if _, _, err := read(p, providers.Request{Text: "Hi.", Batch: true}); err != nil {
+	if _, _, err := providertest.ReadAll(p, providers.Request{Text: "Hi.", Batch: true}); err != nil {
 		t.Fatal(err)
 	}
 	if got := s.Seen()[0].Path; got != "/api/v1/tts/speech" {
@@ -76,7 +62,7 @@ func TestTransportsAndPaths(t *testing.T) {
 
 func TestBodyFields(t *testing.T) {
 	s, p := setup(t, &fake{key: testKey})
-	_, _, err := read(p, providers.Request{Text: "Bonjour.", Language: "fr", Transport: "stream", Voice: "v-1",
+	_, _, err := providertest.ReadAll(p, providers.Request{Text: "Bonjour.", Language: "fr", Transport: "stream", Voice: "v-1",
 		Options: map[string]string{OptionTemperature: "0.5", OptionTopP: "0.9"}})
 	if err != nil {
 		t.Fatal(err)
@@ -92,14 +78,14 @@ func TestBodyFields(t *testing.T) {
 	}
 	// English picks the English model; an explicit model wins.
 	s.Set(nil)
-	read(p, providers.Request{Text: "Hi.", Transport: "http"})
+	providertest.ReadAll(p, providers.Request{Text: "Hi.", Transport: "http"})
 	m = nil
 	json.Unmarshal(s.Seen()[0].Body, &m)
 	if m["model"] != ModelEnglish || m["voice_id"] != nil {
 		t.Errorf("default request: %s", s.Seen()[0].Body)
 	}
 	s.Set(nil)
-	read(p, providers.Request{Text: "Hej.", Language: "sv", Model: "voiceai-tts-multilingual-v1-2026-02-10", Transport: "http"})
+	providertest.ReadAll(p, providers.Request{Text: "Hej.", Language: "sv", Model: "voiceai-tts-multilingual-v1-2026-02-10", Transport: "http"})
 	json.Unmarshal(s.Seen()[0].Body, &m)
 	if m["model"] != "voiceai-tts-multilingual-v1-2026-02-10" {
 		t.Errorf("explicit model replaced: %v", m["model"])
@@ -140,7 +126,7 @@ func TestCloseCodes(t *testing.T) {
 	for _, c := range cases {
 		f := &fake{key: testKey, closeWith: &websocket.CloseError{Code: c.code, Reason: c.reason}}
 		s, p := setup(t, f)
-		_, _, err := read(p, providers.Request{Text: "Hi."})
+		_, _, err := providertest.ReadAll(p, providers.Request{Text: "Hi."})
 		if providers.KindOf(err) != c.kind {
 			t.Errorf("close %d %q: kind %s, want %s: %v", c.code, c.reason, providers.KindOf(err), c.kind, err)
 			continue
@@ -172,7 +158,7 @@ func TestHTTPErrors(t *testing.T) {
 		for _, tr := range []string{"http", "stream", "ws"} {
 			s.Set(providertest.Fail(c.status, "", ""))
 			s.Set(providertest.Respond(c.status, "application/json", []byte(c.body)))
-			_, _, err := read(p, providers.Request{Text: "Hi.", Transport: tr})
+			_, _, err := providertest.ReadAll(p, providers.Request{Text: "Hi.", Transport: tr})
 			if providers.KindOf(err) != c.kind || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("%s %d: %v (kind %s)", tr, c.status, err, providers.KindOf(err))
 			}

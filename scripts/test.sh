@@ -16,6 +16,13 @@ if [ -n "$unformatted" ]; then
 fi
 go vet -tags "$tags" ./...
 
-args=("$@")
-[ ${#args[@]} -eq 0 ] && args=(./...)
-CHORUS_TEST_REAL=1 scripts/desktop.sh go test -race -tags "$tags" -count=1 -timeout 20m "${args[@]}"
+export CHORUS_TEST_REAL=1
+if [ $# -gt 0 ]; then
+  exec scripts/desktop.sh go test -race -tags "$tags" -count=1 -timeout 20m "$@"
+fi
+# Everything but the end-to-end tests first, in parallel; then the end-to-end
+# tests alone, so that recording real audio does not compete with the rest
+# for the CPU.
+scripts/desktop.sh bash -c '
+  go test -race -tags "$0" -count=1 -timeout 20m $(go list ./... | grep -v /e2e$) &&
+  go test -race -tags "$0" -count=1 -timeout 10m ./e2e/' "$tags"

@@ -27,6 +27,8 @@ func main() {
 	engine := &core.Engine{Keys: store.Key}
 	if c, err := cache.OpenDefault(); err == nil {
 		engine.Cache = c // replays and re-exports cost nothing; see `chorus history`
+	} else {
+		fmt.Fprintf(os.Stderr, "chorus: the audio cache is off (%v); every request will be sent\n", err)
 	}
 	cli.Version = version
 	if len(os.Args) > 1 {

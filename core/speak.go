@@ -290,7 +290,8 @@ func (e *Engine) Speak(ctx context.Context, job Job) (*Result, error) {
 	if res.Format.SampleRate > 0 {
 		res.Stats.AudioSeconds = float64(frames) / float64(res.Format.SampleRate)
 	}
-	if exportErr != nil && ctx.Err() == nil {
+	var fromSource sourceError
+	if exportErr != nil && ctx.Err() == nil && !errors.As(exportErr, &fromSource) {
 		// The export failing is what stopped the stream; say that.
 		if providers.KindOf(exportErr) == providers.KindValidation {
 			return res, exportErr
@@ -357,10 +358,16 @@ func encodeTo(plan *exportPlan, src audio.Source) error {
 			return enc.Close()
 		}
 		if rerr != nil {
-			return rerr
+			return sourceError{rerr}
 		}
 	}
 }
+
+// sourceError is a failure of the audio feeding an export (already reported
+// by the playback side), as opposed to a failure to write the file.
+type sourceError struct{ error }
+
+func (e sourceError) Unwrap() error { return e.error }
 
 // drain pulls a source to its end without playing it.
 func drain(ctx context.Context, src audio.Source) error {

@@ -251,14 +251,16 @@ func (pl *pipeline) fromCache(st *chunkState) bool {
 	st.enc, st.hint, st.cached = ent.Encoding, ent.Format, true
 	st.setWords(ent.Words)
 	st.first = time.Now()
-	close(st.ready)
-	st.buf.Write(data)
-	st.buf.Close(nil)
+	// Count it before the reader can see it, so the figures are complete
+	// when the last chunk has been played.
 	pl.mu.Lock()
 	pl.done++
 	pl.hits++
 	pl.bytes += int64(len(data))
 	pl.mu.Unlock()
+	close(st.ready)
+	st.buf.Write(data)
+	st.buf.Close(nil)
 	pl.signal()
 	return true
 }
@@ -632,6 +634,17 @@ func (e *Engine) runChunks(ctx context.Context, job *Job, p providers.Provider, 
 		pl.conc = 2
 	}
 	defer func() {
+		if err == nil {
+			// Every chunk was used, but its fetch may still be reading the
+			// response's last bytes before caching it: let it finish, or
+			// the next replay would pay for that chunk again.
+			done := make(chan struct{})
+			go func() { pl.wg.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+			}
+		}
 		cancel()
 		pl.wg.Wait()
 	}()

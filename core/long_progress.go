@@ -19,11 +19,12 @@ import (
 // byteStream holds one chunk's encoded bytes as they arrive: the fetcher
 // appends, the decoder reads behind it and waits for more.
 type byteStream struct {
-	mu      sync.Mutex
-	data    []byte
-	closed  bool
-	err     error
-	changed chan struct{}
+	mu       sync.Mutex
+	data     []byte
+	closed   bool
+	released bool // the reader is done; drop the data once the writer is too
+	err      error
+	changed  chan struct{}
 }
 
 func newByteStream() *byteStream { return &byteStream{changed: make(chan struct{})} }
@@ -52,6 +53,9 @@ func (b *byteStream) Close(err error) {
 		err = io.EOF
 	}
 	b.closed, b.err = true, err
+	if b.released {
+		b.data = nil
+	}
 	b.signal()
 }
 
@@ -72,10 +76,16 @@ func (b *byteStream) Bytes() []byte {
 	return b.data
 }
 
-// Release drops the bytes once they have been decoded.
+// Release drops the bytes once they have been decoded. A decoder can be
+// done before the response is (trailing bytes, the final EOF), and the
+// writer still needs the whole chunk to cache it, so while the stream is
+// open the bytes are only marked, and dropped at Close.
 func (b *byteStream) Release() {
 	b.mu.Lock()
-	b.data = nil
+	b.released = true
+	if b.closed {
+		b.data = nil
+	}
 	b.mu.Unlock()
 }
 

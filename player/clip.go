@@ -21,6 +21,7 @@ var MaxClipSeconds = 10 * 60
 // is filled by one goroutine and read by others.
 type Clip struct {
 	format audio.Format
+	keep   int64 // frames kept for seeking (MaxClipSeconds when made)
 
 	mu      sync.Mutex
 	changed chan struct{}
@@ -35,7 +36,9 @@ type Clip struct {
 }
 
 // NewClip returns an empty clip of the given format.
-func NewClip(f audio.Format) *Clip { return &Clip{format: f, changed: make(chan struct{})} }
+func NewClip(f audio.Format) *Clip {
+	return &Clip{format: f, keep: int64(MaxClipSeconds) * int64(f.SampleRate), changed: make(chan struct{})}
+}
 
 // Format is the clip's format.
 func (c *Clip) Format() audio.Format { return c.format }
@@ -64,9 +67,8 @@ func (c *Clip) Append(samples []float32) {
 		}
 		c.frames++
 	}
-	limit := int64(MaxClipSeconds) * int64(c.format.SampleRate)
-	if kept := c.frames - c.dropped; kept > limit+int64(c.format.SampleRate)*60 {
-		drop := kept - limit
+	if kept := c.frames - c.dropped; kept > c.keep+int64(c.format.SampleRate)*60 {
+		drop := kept - c.keep
 		c.data = append(c.data[:0], c.data[drop*int64(ch):]...)
 		c.dropped += drop
 	}

@@ -70,8 +70,13 @@ func (t *Transport) Play(ctx context.Context, src audio.Source) error {
 	}()
 
 	fillCtx, stopFill := context.WithCancel(ctx)
-	defer stopFill()
-	go fill(fillCtx, resample.New(src, f.SampleRate), clip)
+	filled := make(chan struct{})
+	go func() {
+		defer close(filled)
+		fill(fillCtx, resample.New(src, f.SampleRate), clip)
+	}()
+	// Leave nothing running behind: stop the decoder and wait for it.
+	defer func() { stopFill(); <-filled }()
 
 	reader := &clipReader{c: clip}
 	out := resample.Channels(reader, f.Channels)

@@ -107,7 +107,10 @@ func TestTransportSeekReplaysFromMemory(t *testing.T) {
 	if last := got[len(got)-1]; last < 0.999 {
 		t.Errorf("did not play to the end: last sample %.4f", last)
 	}
-	if sink.stops == 0 {
+	sink.mu.Lock()
+	stops := sink.stops
+	sink.mu.Unlock()
+	if stops == 0 {
 		t.Error("seek did not flush the sink")
 	}
 	if p := tr.Peaks(); len(p) != 100 {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"sort"
 	"time"
 
 	"chorus/audio"
@@ -221,4 +222,20 @@ type NetworkPolicy struct {
 // configuration (e.g. a legacy base URL) and want the user told.
 type Warner interface {
 	Warning() string
+}
+
+// VoiceChoices turns voices into sorted picker labels ("id — Name (lang,
+// gender)") and a map from each label back to its voice ID.
+func VoiceChoices(voices []Voice) (labels []string, ids map[string]string) {
+	ids = make(map[string]string, len(voices))
+	for _, v := range voices {
+		l := v.ID
+		if v.Name != "" && v.Name != v.ID {
+			l = v.ID + " — " + v.Label()
+		}
+		ids[l] = v.ID
+		labels = append(labels, l)
+	}
+	sort.Strings(labels)
+	return labels, ids
 }

@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -399,17 +398,8 @@ func (s *Studio) loadVoices(id string) {
 }
 
 func (s *Studio) setVoices(voices []providers.Voice) {
-	s.voiceIDs = map[string]string{}
-	var labels []string
-	for _, v := range voices {
-		l := v.ID
-		if v.Name != "" && v.Name != v.ID {
-			l = v.ID + " — " + v.Label()
-		}
-		s.voiceIDs[l] = v.ID
-		labels = append(labels, l)
-	}
-	sort.Strings(labels)
+	labels, ids := providers.VoiceChoices(voices)
+	s.voiceIDs = ids
 	s.Voice.SetOptions(labels)
 	if s.Voice.Text == "" && s.ProviderID() == "local" {
 		s.Voice.SetText("en-us")

@@ -14,7 +14,6 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -245,17 +244,8 @@ func (t *Tab) providerChanged() {
 				t.Status.SetText("Could not list voices: " + err.Error())
 				return
 			}
-			t.voiceIDs = map[string]string{}
-			var labels []string
-			for _, v := range voices {
-				l := v.ID
-				if v.Name != "" && v.Name != v.ID {
-					l = v.ID + " — " + v.Label()
-				}
-				t.voiceIDs[l] = v.ID
-				labels = append(labels, l)
-			}
-			sort.Strings(labels)
+			labels, ids := providers.VoiceChoices(voices)
+			t.voiceIDs = ids
 			t.Voice.SetOptions(labels)
 		})
 	}()

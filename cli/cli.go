@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"sort"
 	"strings"
+	"syscall"
 
 	"chorus/core"
 	"chorus/providers"
@@ -67,6 +69,10 @@ func Run(ctx context.Context, env *Env, args []string) int {
 		usage(env.Stderr)
 		return ExitUsage
 	}
+	// Ctrl+C or a polite kill cancels the work: requests stop, sound stops,
+	// and no partial file is left.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	return c.Run(ctx, env, args[1:])
 }
 
@@ -121,6 +127,10 @@ func newFlags(env *Env, name, synopsis string) *flag.FlagSet {
 // fail prints an error and returns its exit code: 2 for validation errors,
 // 1 for everything else.
 func fail(env *Env, err error) int {
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(env.Stderr, "chorus: stopped; nothing was saved")
+		return ExitFailure
+	}
 	fmt.Fprintln(env.Stderr, "chorus:", err)
 	if providers.IsValidation(err) || errors.Is(err, errUsage) {
 		return ExitUsage
@@ -128,11 +138,18 @@ func fail(env *Env, err error) int {
 	return ExitFailure
 }
 
+// errUsage marks errors that exit 2; its own text is never shown.
 var errUsage = errors.New("usage error")
+
+// usageError is a message that exits 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string        { return e.msg }
+func (e usageError) Is(target error) bool { return target == errUsage }
 
 // usageErr builds an error that exits 2.
 func usageErr(format string, args ...any) error {
-	return fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), errUsage)
+	return usageError{fmt.Sprintf(format, args...)}
 }
 
 // flagExit maps a flag parsing error to an exit code.

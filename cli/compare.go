@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -85,8 +84,6 @@ func runCompare(ctx context.Context, env *Env, args []string) int {
 		}
 	}
 
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
-	defer stop()
 	session := enc
 	if !codec.CanDecode(session) {
 		session = audio.WAV // render losslessly, convert on export

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/signal"
 	"strconv"
 	"text/tabwriter"
 
@@ -86,8 +84,6 @@ func runHistory(ctx context.Context, env *Env, args []string) int {
 			}
 			out = pos[2]
 		}
-		ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
-		defer stop()
 		res, err := env.Engine.PlayClip(ctx, clip, nil, out, *force)
 		if err != nil {
 			return fail(env, err)

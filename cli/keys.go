@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
 	"text/tabwriter"
 
@@ -319,8 +318,6 @@ func runKeysTest(ctx context.Context, env *Env, args []string) int {
 	if _, err := keyProvider(id); err != nil {
 		return fail(env, err)
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
-	defer stop()
 	msg, err := KeyStore(env).Check(ctx, env.Engine, id, *baseURL, "")
 	if err != nil {
 		return fail(env, err)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
 
 	"chorus/audio"
@@ -85,8 +84,6 @@ func runSpeak(ctx context.Context, env *Env, args []string) int {
 			fmt.Fprintln(env.Stderr, "chorus:", ev.Message)
 		}
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
-	defer stop()
 	res, err := env.Engine.Speak(ctx, job)
 	if *stats && res != nil {
 		line, _ := json.Marshal(res.Stats)

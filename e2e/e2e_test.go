@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -210,4 +211,29 @@ func lastActive(x []float64, threshold float64) int {
 		}
 	}
 	return -1
+}
+
+// Killing a long export politely (SIGTERM, as a desktop session or a
+// supervisor does) leaves neither the file nor a temporary one.
+func TestTerminatedExportLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	text := filepath.Join(dir, "long.txt")
+	os.WriteFile(text, []byte(strings.Repeat("A sentence that takes espeak some time to say. ", 4000)), 0o644)
+	outDir := filepath.Join(dir, "out")
+	os.Mkdir(outDir, 0o755)
+	cmd := exec.Command(binary, "speak", "--file", text, "--out", filepath.Join(outDir, "long.flac"), "--no-cache")
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(700 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 1 || !strings.Contains(errb.String(), "stopped") {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+	if entries, _ := os.ReadDir(outDir); len(entries) != 0 {
+		t.Errorf("left behind: %v", entries)
+	}
 }

@@ -107,7 +107,7 @@ func TestNoKeyLeaks(t *testing.T) {
 	if _, err := engine.Voices(context.Background(), "fakeleak", prefs.String("provider.fakeleak.baseURL"), ""); err != nil {
 		t.Fatalf("using the key through the core: %v", err)
 	}
-	do(p, r.remove)
+	remove(t, p, r)
 	snapshot()
 
 	// CLI: set from a pipe, list, test, delete; then the environment path.

@@ -52,6 +52,8 @@ type Options struct {
 // once, so build a new one each time Settings opens.
 type Panel struct {
 	win   fyne.Window
+	// confirm asks a yes/no question (a dialog; tests answer it).
+	confirm func(title, message string, answer func(bool))
 	store *keys.Store
 	opts  Options
 
@@ -94,6 +96,7 @@ func New(win fyne.Window, store *keys.Store, opts Options) *Panel {
 		opts.TestTimeout = DefaultTestTimeout
 	}
 	p := &Panel{win: win, store: store, opts: opts, byID: map[string]*row{}}
+	p.confirm = func(title, message string, answer func(bool)) { dialog.ShowConfirm(title, message, answer, win) }
 
 	p.bannerText = widget.NewLabel("")
 	p.bannerText.Wrapping = fyne.TextWrapWord
@@ -247,7 +250,15 @@ func (p *Panel) newRow(reg providers.Registration) *row {
 	r.save = widget.NewButton("Save", func() { p.save(r) })
 	r.save.Importance = widget.HighImportance
 	r.test = widget.NewButton("Test", func() { p.test(r) })
-	r.remove = widget.NewButton("Remove", func() { p.remove(r) })
+	r.remove = widget.NewButton("Remove", func() {
+		// Removing a key cannot be undone: ask first.
+		p.confirm("Remove the key?", "Remove the API key for "+reg.Name+" from the keychain? You will need to paste it again to use "+reg.Name+".",
+			func(ok bool) {
+				if ok {
+					p.remove(r)
+				}
+			})
+	})
 	r.session = widget.NewButton("Keep for this run only", func() { p.keepForSession(r) })
 	r.session.Hide()
 	r.message = widget.NewLabel("")

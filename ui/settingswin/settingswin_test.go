@@ -49,6 +49,18 @@ func do(p *Panel, b *widget.Button) {
 	p.wait()
 }
 
+// remove taps Remove and answers its confirmation with yes, failing when
+// no confirmation was asked.
+func remove(t *testing.T, p *Panel, r *row) {
+	t.Helper()
+	asked := 0
+	p.confirm = func(_, _ string, answer func(bool)) { asked++; answer(true) }
+	do(p, r.remove)
+	if asked != 1 {
+		t.Fatalf("Remove asked %d confirmations, want 1", asked)
+	}
+}
+
 func TestAddTestRemove(t *testing.T) {
 	keyring.MockInit()
 	const good = "sk-panel-good-0001"
@@ -102,14 +114,14 @@ func TestAddTestRemove(t *testing.T) {
 	}
 
 	// Remove.
-	do(p, r.remove)
+	remove(t, p, r)
 	if _, err := keyring.Get(keys.Service, "fakeui"); !errors.Is(err, keyring.ErrNotFound) {
 		t.Fatal("Remove left the key in the keychain")
 	}
 	if r.status.Text != "no key" || r.message.Text != "Removed." {
 		t.Fatalf("after remove: %q / %q", r.status.Text, r.message.Text)
 	}
-	do(p, r.remove)
+	remove(t, p, r)
 	if !strings.Contains(r.message.Text, "nothing to remove") {
 		t.Fatalf("second remove: %q", r.message.Text)
 	}

@@ -14,6 +14,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -58,6 +59,7 @@ type Tab struct {
 	Text       *widget.Entry       // the line to compare
 	Provider   *widget.Select      // picker: provider
 	Model      *widget.SelectEntry // picker: model ("" = default)
+	Speed      *widget.Select      // picker: speed ("1×" = the provider's normal speed)
 	Voice      *widget.SelectEntry // picker: voice (a label or a typed ID)
 	Add        *widget.Button      // adds the picked voice to the shortlist
 	Favourites *widget.Select      // adds a favourite to the shortlist
@@ -150,6 +152,8 @@ func (t *Tab) build() {
 	t.Model.PlaceHolder = "default model"
 	t.Voice = widget.NewSelectEntry(nil)
 	t.Voice.PlaceHolder = "default voice"
+	t.Speed = widget.NewSelect([]string{"0.75×", "0.9×", "1×", "1.1×", "1.25×", "1.5×"}, nil)
+	t.Speed.SetSelected("1×")
 	t.Provider = widget.NewSelect(names, func(string) { t.providerChanged() })
 	t.Provider.PlaceHolder = "provider"
 	t.Add = widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), t.addPicked)
@@ -181,6 +185,7 @@ func (t *Tab) build() {
 		widget.NewFormItem("Provider", t.Provider),
 		widget.NewFormItem("Model", t.Model),
 		widget.NewFormItem("Voice", t.Voice),
+		widget.NewFormItem("Speed", t.Speed),
 	)
 	t.shortlistBox = container.NewVBox()
 	left := container.NewVBox(widget.NewLabelWithStyle("Shortlist", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
@@ -279,7 +284,11 @@ func (t *Tab) addPicked() {
 	} else if i := strings.Index(voice, " — "); i > 0 {
 		voice = voice[:i]
 	}
-	t.AddEntry(compare.Entry{Provider: id, Model: strings.TrimSpace(t.Model.Text), Voice: voice})
+	speed, _ := strconv.ParseFloat(strings.TrimSuffix(t.Speed.Selected, "×"), 64)
+	if speed == 1 {
+		speed = 0 // the provider's default
+	}
+	t.AddEntry(compare.Entry{Provider: id, Model: strings.TrimSpace(t.Model.Text), Voice: voice, Speed: speed})
 }
 
 // AddEntry appends a voice to the shortlist (once) and saves it.

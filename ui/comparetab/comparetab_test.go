@@ -430,3 +430,26 @@ func TestShortlistEditingPersists(t *testing.T) {
 		t.Errorf("status %q", g.tab.Status.Text)
 	}
 }
+
+func TestPickedSpeedGoesIntoTheEntry(t *testing.T) {
+	fakeProvider(t, "ctab-speed", 0)
+	f := open(t, t.TempDir())
+	for i, id := range f.tab.providerIDs {
+		if id == "ctab-speed" {
+			f.tab.Provider.SetSelectedIndex(i)
+		}
+	}
+	f.tab.Wait() // the voice list loads in a worker
+	f.tab.Voice.SetText("a")
+	f.tab.Speed.SetSelected("1.25×")
+	f.tab.addPicked()
+	f.tab.Speed.SetSelected("1×")
+	f.tab.addPicked()
+	got := f.tab.Shortlist()
+	if len(got) != 2 || got[0].Speed != 1.25 || got[1].Speed != 0 {
+		t.Fatalf("shortlist %+v", got)
+	}
+	if !strings.Contains(got[0].Label(), "1.2") {
+		t.Errorf("label %q does not show the speed", got[0].Label())
+	}
+}

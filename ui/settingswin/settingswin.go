@@ -51,11 +51,11 @@ type Options struct {
 // Panel is the Settings content. Build it with New; it reads the providers
 // once, so build a new one each time Settings opens.
 type Panel struct {
-	win   fyne.Window
+	win fyne.Window
 	// confirm asks a yes/no question (a dialog; tests answer it).
 	confirm func(title, message string, answer func(bool))
-	store *keys.Store
-	opts  Options
+	store   *keys.Store
+	opts    Options
 
 	rows    []*row
 	byID    map[string]*row

@@ -41,6 +41,23 @@ func (e Entry) Key() string { return e.Provider + ":" + e.Model + ":" + e.Voice 
 // String is the Key.
 func (e Entry) String() string { return e.Key() }
 
+// ShortLabel puts the voice first, for narrow lists: "en-us · local ·
+// 1.25×" (the model only when one is chosen).
+func (e Entry) ShortLabel() string {
+	s := e.Voice
+	if s == "" {
+		s = "default voice"
+	}
+	s += " · " + e.Provider
+	if e.Model != "" {
+		s += " · " + e.Model
+	}
+	if e.Speed != 0 && e.Speed != 1 {
+		s += fmt.Sprintf(" · %.2g×", e.Speed)
+	}
+	return s
+}
+
 // Label is a short human name: "provider · model · voice", with "default"
 // for empty parts and the speed when it is not normal.
 func (e Entry) Label() string {

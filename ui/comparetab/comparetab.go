@@ -337,7 +337,7 @@ func (t *Tab) refreshShortlist() {
 		t.shortlistBox.Add(widget.NewLabel("No voices yet: pick one above and press Add."))
 	}
 	for i, e := range t.shortlist {
-		label := widget.NewLabel(fmt.Sprintf("%d. %s", i+1, e.Label()))
+		label := widget.NewLabel(fmt.Sprintf("%d. %s", i+1, e.ShortLabel()))
 		label.Truncation = fyne.TextTruncateEllipsis
 		star := t.favouriteCheck(e)
 		up := widget.NewButtonWithIcon("", theme.MoveUpIcon(), func() { t.MoveEntry(i, -1) })

@@ -1,16 +1,10 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"math"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"chorus/audio"
-	"chorus/audio/codec"
 	"chorus/internal/scripted"
 	"chorus/providers"
 	"chorus/providers/fishaudio"
@@ -18,21 +12,7 @@ import (
 )
 
 func toneFile(t *testing.T, seconds float64) string {
-	t.Helper()
-	var buf bytes.Buffer
-	e, err := codec.NewEncoder(&buf, audio.WAV, audio.Format{SampleRate: 16000, Channels: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := make([]float32, int(seconds*16000))
-	for i := range s {
-		s[i] = 0.2 * float32(math.Sin(float64(i)*0.05))
-	}
-	e.Write(s)
-	e.Close()
-	p := filepath.Join(t.TempDir(), "voice.wav")
-	os.WriteFile(p, buf.Bytes(), 0o600)
-	return p
+	return scripted.ToneWAVFile(t, 16000, seconds, 150)
 }
 
 func useStore(t *testing.T) *references.Store {

@@ -9,6 +9,8 @@ import (
 	"encoding/binary"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"sync"
 
 	"chorus/audio"
@@ -143,3 +145,16 @@ func (s *Stream) End() { s.pw.Close() }
 
 // Fail ends the body with an error, like a cut connection.
 func (s *Stream) Fail(err error) { s.pw.CloseWithError(err) }
+
+// ToneWAVFile writes ToneWAV to a file in t's temporary folder and returns
+// its path (a stand-in recording, e.g. a voice reference to clone).
+func ToneWAVFile(t interface {
+	TempDir() string
+	Fatal(...any)
+}, rate int, seconds, freq float64) string {
+	p := filepath.Join(t.TempDir(), "tone.wav")
+	if err := os.WriteFile(p, ToneWAV(rate, seconds, freq), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

@@ -3,16 +3,14 @@ package fishaudio
 import (
 	"bytes"
 	"context"
-	"math"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/vmihailenco/msgpack/v5"
 
 	"chorus/audio"
-	"chorus/audio/codec"
+	"chorus/internal/scripted"
 	"chorus/providers"
 	"chorus/providers/providertest"
 	"chorus/settings/references"
@@ -37,21 +35,7 @@ func setup(t *testing.T, f *fake) (*providertest.Server, providers.Provider) {
 
 // wav writes seconds of a tone as a WAV file and returns its path.
 func wav(t *testing.T, seconds float64) string {
-	t.Helper()
-	var buf bytes.Buffer
-	e, err := codec.NewEncoder(&buf, audio.WAV, audio.Format{SampleRate: 16000, Channels: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := make([]float32, int(seconds*16000))
-	for i := range s {
-		s[i] = 0.3 * float32(math.Sin(float64(i)*0.1))
-	}
-	e.Write(s)
-	e.Close()
-	p := filepath.Join(t.TempDir(), "ref.wav")
-	os.WriteFile(p, buf.Bytes(), 0o600)
-	return p
+	return scripted.ToneWAVFile(t, 16000, seconds, 150)
 }
 
 func TestHTTPBodyIsMessagePack(t *testing.T) {

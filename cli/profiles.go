@@ -50,8 +50,8 @@ func runEndpoints(ctx context.Context, env *Env, args []string) int {
 		if len(pos) != 1 {
 			return fail(env, usageErr("give exactly one ID, e.g. chorus endpoints add kokoro --base-url http://localhost:8880/v1"))
 		}
-		p := openai.Profile{ID: pos[0], Name: *name, BaseURL: *base, Models: split(*models),
-			Voices: split(*voices), Formats: split(*formats), AllowInsecureHTTP: *insecure}
+		p := openai.Profile{ID: pos[0], Name: *name, BaseURL: *base, Models: openai.SplitList(*models),
+			Voices: openai.SplitList(*voices), Formats: openai.SplitList(*formats), AllowInsecureHTTP: *insecure}
 		if err := p.Check(); err != nil {
 			return fail(env, usageErr("%v", err))
 		}
@@ -94,14 +94,4 @@ func runEndpoints(ctx context.Context, env *Env, args []string) int {
 		return ExitOK
 	}
 	return fail(env, usageErr("unknown endpoints command %q; use add, list or remove", args[0]))
-}
-
-func split(s string) []string {
-	var out []string
-	for _, f := range strings.Split(s, ",") {
-		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, f)
-		}
-	}
-	return out
 }

@@ -37,8 +37,8 @@ func (s *Studio) ShowAddEndpoint() {
 			return
 		}
 		p := openai.Profile{ID: strings.TrimSpace(id.Text), Name: strings.TrimSpace(name.Text),
-			BaseURL: strings.TrimSpace(base.Text), Models: splitList(models.Text), Voices: splitList(voices.Text),
-			Formats: splitList(formats.Text), AllowInsecureHTTP: insecure.Checked}
+			BaseURL: strings.TrimSpace(base.Text), Models: openai.SplitList(models.Text), Voices: openai.SplitList(voices.Text),
+			Formats: openai.SplitList(formats.Text), AllowInsecureHTTP: insecure.Checked}
 		if err := s.AddEndpoint(p); err != nil {
 			dialog.ShowError(err, s.Window)
 		}
@@ -69,14 +69,4 @@ func (s *Studio) RemoveEndpoint(id string) error {
 	s.RefreshProviders()
 	s.selectProvider("local")
 	return nil
-}
-
-func splitList(s string) []string {
-	var out []string
-	for _, f := range strings.Split(s, ",") {
-		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, f)
-		}
-	}
-	return out
 }

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"chorus/providers"
@@ -146,4 +147,17 @@ func (p Profile) flavor() flavor {
 		return cfg
 	}
 	return f
+}
+
+// SplitList reads a comma-separated list as typed in a form or on the
+// command line ("a, b,,c" → a, b, c): the models, voices and formats of a
+// Profile.
+func SplitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
 }

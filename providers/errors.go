@@ -25,6 +25,7 @@ const (
 	KindNotAudio         // the response was not the audio it claimed
 	KindUnavailable      // the provider cannot run here (engine not installed, no key)
 	KindCanceled         // the user stopped it
+	KindMissingKey       // the provider needs a key and none is set (keychain or environment)
 )
 
 var kindNames = map[Kind]string{
@@ -32,6 +33,7 @@ var kindNames = map[Kind]string{
 	KindForbidden: "access denied", KindNotFound: "not found", KindRateLimit: "rate limited",
 	KindServer: "server error", KindNetwork: "network error", KindCutStream: "stream cut",
 	KindNotAudio: "not audio", KindUnavailable: "unavailable", KindCanceled: "canceled",
+	KindMissingKey: "no API key",
 }
 
 // String names the kind in plain words.

@@ -14,6 +14,11 @@ if [ -n "$unformatted" ]; then
   echo "These files need gofmt -w: $unformatted" >&2
   exit 1
 fi
+if ! go mod tidy -diff >/dev/null 2>&1; then
+  echo "go.mod or go.sum is not tidy: run go mod tidy" >&2
+  go mod tidy -diff >&2 || true
+  exit 1
+fi
 go vet -tags "$tags" ./...
 
 export CHORUS_TEST_REAL=1

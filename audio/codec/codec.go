@@ -8,11 +8,9 @@
 package codec
 
 import (
+	"errors"
 	"fmt"
 	"io"
-	"os/exec"
-	"path/filepath"
-	"strings"
 
 	"chorus/audio"
 )
@@ -39,26 +37,16 @@ func NewDecoder(r io.Reader, enc audio.Encoding, hint audio.Format) (audio.Sourc
 	if r == nil {
 		return nil, fmt.Errorf("codec: no input to decode %s from", describe(enc))
 	}
-	switch enc {
-	case audio.WAV:
-		return newWAVDecoder(r)
-	case audio.PCM, audio.MuLaw, audio.ALaw:
-		return newRawDecoder(r, enc, hint)
-	case audio.MP3:
-		return newMP3Decoder(r)
-	case audio.Opus:
-		return newOpusDecoder(r)
-	case audio.FLAC:
-		return newFLACDecoder(r)
-	case audio.AAC:
-		return nil, ErrAACPlayback
+	f, ok := entry(enc)
+	if !ok {
+		return nil, unknownEncoding("decode", enc)
 	}
-	return nil, fmt.Errorf("codec: cannot decode unknown encoding %q; use wav, pcm, mp3, opus, flac, ulaw or alaw", string(enc))
+	return f.Decode(r, enc, hint)
 }
 
-// ErrAACPlayback is returned when asked to decode AAC, which Chorus can
-// export (through ffmpeg) but not play.
-var ErrAACPlayback = fmt.Errorf("AAC can be exported but not played; choose mp3, opus, wav or pcm")
+// ErrAACPlayback is returned when asked to decode AAC without ffmpeg: Chorus
+// can save AAC as the provider sent it, but playing it needs ffmpeg.
+var ErrAACPlayback = errors.New("AAC cannot be played here because ffmpeg is not installed: install ffmpeg, or choose mp3, opus, wav or pcm to listen (AAC can still be saved to a file)")
 
 // NewEncoder returns an Encoder that writes samples of format f to w as enc.
 // WAV is 16-bit PCM; PCM is raw s16le; MuLaw and ALaw are raw G.711 bytes;
@@ -71,87 +59,44 @@ func NewEncoder(w io.Writer, enc audio.Encoding, f audio.Format) (Encoder, error
 	if !f.Valid() {
 		return nil, fmt.Errorf("codec: cannot encode %s at %s: rate must be 1000–384000 Hz and 1–8 channels", describe(enc), f)
 	}
-	switch enc {
-	case audio.WAV:
-		return newWAVEncoder(w, f)
-	case audio.PCM, audio.MuLaw, audio.ALaw:
-		return newRawEncoder(w, enc, f), nil
-	case audio.FLAC:
-		return newFLACEncoder(w, f)
-	case audio.MP3:
-		return newMP3Encoder(w, f)
-	case audio.Opus, audio.AAC:
-		return newFFmpegEncoder(w, enc, f)
+	e, ok := entry(enc)
+	if !ok {
+		return nil, unknownEncoding("encode", enc)
 	}
-	return nil, fmt.Errorf("codec: cannot encode unknown encoding %q; use wav, pcm, mp3, flac, opus, aac, ulaw or alaw", string(enc))
+	return e.Encode(w, enc, f)
 }
 
-// EncodingFromPath guesses the encoding from a file name's extension:
-// .wav .mp3 .ogg .opus .flac .aac .pcm .raw (raw PCM) .ulaw .alaw.
+// EncodingFromPath guesses the encoding from a file name's extension, using
+// the format table (.wav .mp3 .ogg .opus .flac .aac .pcm .raw .ulaw .alaw …).
 func EncodingFromPath(path string) (audio.Encoding, bool) {
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".wav", ".wave":
-		return audio.WAV, true
-	case ".mp3":
-		return audio.MP3, true
-	case ".ogg", ".opus", ".oga":
-		return audio.Opus, true
-	case ".flac":
-		return audio.FLAC, true
-	case ".aac":
-		return audio.AAC, true
-	case ".pcm", ".raw":
-		return audio.PCM, true
-	case ".ulaw", ".mulaw", ".ul":
-		return audio.MuLaw, true
-	case ".alaw", ".al":
-		return audio.ALaw, true
-	}
-	return "", false
+	f, ok := ByExtension(path)
+	return f.Encoding, ok
 }
 
-// CanDecode reports whether NewDecoder can decode enc. AAC is false: there
-// is no maintained pure-Go AAC decoder.
+// CanDecode reports whether NewDecoder can decode enc right now. AAC is true
+// only when ffmpeg is on PATH: there is no maintained pure-Go AAC decoder.
 func CanDecode(enc audio.Encoding) bool {
-	switch enc {
-	case audio.WAV, audio.PCM, audio.MuLaw, audio.ALaw, audio.MP3, audio.Opus, audio.FLAC:
-		return true
+	f, ok := entry(enc)
+	if !ok {
+		return false
 	}
-	return false
+	return !f.DecodeNeedsFFmpeg || HasFFmpeg()
 }
 
-// CanEncode reports whether NewEncoder can encode enc right now. Opus and
-// AAC are true only when ffmpeg is on PATH.
+// CanEncode reports whether NewEncoder can encode enc right now. Formats that
+// need ffmpeg (Opus, AAC) are true only when ffmpeg is on PATH.
 func CanEncode(enc audio.Encoding) bool {
-	switch enc {
-	case audio.WAV, audio.PCM, audio.MuLaw, audio.ALaw, audio.MP3, audio.FLAC:
-		return true
-	case audio.Opus, audio.AAC:
-		_, err := exec.LookPath("ffmpeg")
-		return err == nil
+	f, ok := entry(enc)
+	if !ok {
+		return false
 	}
-	return false
+	return !f.NeedsFFmpeg || HasFFmpeg()
 }
 
 // describe names an encoding for messages: "WAV", "MP3", "raw PCM".
 func describe(enc audio.Encoding) string {
-	switch enc {
-	case audio.WAV:
-		return "WAV"
-	case audio.PCM:
-		return "raw PCM"
-	case audio.MP3:
-		return "MP3"
-	case audio.Opus:
-		return "Ogg Opus"
-	case audio.FLAC:
-		return "FLAC"
-	case audio.AAC:
-		return "AAC"
-	case audio.MuLaw:
-		return "mu-law"
-	case audio.ALaw:
-		return "A-law"
+	if f, ok := entry(enc); ok {
+		return f.Name
 	}
 	return fmt.Sprintf("%q", string(enc))
 }

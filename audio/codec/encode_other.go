@@ -16,6 +16,7 @@ import (
 	"github.com/mewkiz/flac/meta"
 
 	"chorus/audio"
+	"chorus/internal/childenv"
 )
 
 // flacBlockSize is the samples per channel in each FLAC frame.
@@ -343,6 +344,7 @@ func newFFmpegEncoder(w io.Writer, enc audio.Encoding, f audio.Format) (Encoder,
 		args = append(args, "-c:a", "aac", "-b:a", "128k", "-f", "adts", "pipe:1")
 	}
 	cmd := exec.Command(bin, args...)
+	cmd.Env = childenv.Environ()
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, fmt.Errorf("codec: starting ffmpeg failed: %v", err)

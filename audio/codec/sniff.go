@@ -95,15 +95,8 @@ func CheckAudio(head []byte, claimed audio.Encoding) error {
 
 // magicOf returns the bytes every stream of enc starts with, if any.
 func magicOf(enc audio.Encoding) string {
-	switch enc {
-	case audio.WAV:
-		return "RIFF"
-	case audio.Opus:
-		return "OggS"
-	case audio.FLAC:
-		return "fLaC"
-	}
-	return ""
+	f, _ := entry(enc)
+	return f.Magic
 }
 
 var (

@@ -10,6 +10,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"chorus/audio"
 )
 
 // ErrExists is returned when the target exists and replacing it was not allowed.
@@ -18,9 +20,11 @@ var ErrExists = errors.New("file exists")
 // File is a file being written atomically. Write to it, then Commit or Abort.
 type File struct {
 	*os.File
-	target  string
-	replace bool
-	done    bool
+	target   string
+	replace  bool
+	done     bool
+	hint     audio.Format // shape of headerless audio, for verify
+	noVerify bool
 }
 
 // Create starts writing target. Unless replace is true it fails at once
@@ -48,8 +52,11 @@ func Create(target string, replace bool) (*File, error) {
 // Target is the final path.
 func (f *File) Target() string { return f.target }
 
-// Commit flushes the data to disk and moves it into place. Without replace,
-// it refuses to clobber a file that appeared meanwhile.
+// Commit flushes the data to disk, checks that a file with an audio
+// extension holds whole, decodable audio of that format (see ErrCorrupt), and
+// moves it into place. Without replace, it refuses to clobber a file that
+// appeared meanwhile. On any failure the target is untouched and the
+// temporary file is gone.
 func (f *File) Commit() error {
 	if f.done {
 		return errors.New("export: file already finished")
@@ -64,6 +71,10 @@ func (f *File) Commit() error {
 	if err := f.Close(); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("writing %s: %w", f.target, err)
+	}
+	if err := f.verify(); err != nil {
+		os.Remove(tmp)
+		return err
 	}
 	_ = os.Chmod(tmp, 0o644)
 	if f.replace {

@@ -129,10 +129,9 @@ func (s *ffmpegSource) Read(p []float32) (int, error) {
 		switch {
 		case feedErr != nil:
 			s.end = fmt.Errorf("codec: reading AAC failed: %w", feedErr)
-		case waitErr != nil:
-			s.end = fmt.Errorf("codec: ffmpeg could not decode the AAC stream: %s", strings.TrimSpace(s.stderr.String()))
-		case s.stderr.Len() > 0:
-			s.end = fmt.Errorf("codec: the AAC stream is corrupt: %s", strings.TrimSpace(s.stderr.String()))
+		case waitErr != nil || s.stderr.Len() > 0:
+			first, _, _ := strings.Cut(strings.TrimSpace(s.stderr.String()), "\n")
+			s.end = fmt.Errorf("codec: the AAC stream is corrupt (ffmpeg: %s)", first)
 		}
 	})
 	if err == io.EOF && s.end != nil {

@@ -1,6 +1,7 @@
 package codec
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -24,6 +25,16 @@ const decoderDelay = 529
 
 // maxMP3Garbage bounds the bytes skipped while looking for the first frame.
 const maxMP3Garbage = 64 << 10
+
+// maxMP3Junk is the non-zero, non-tag bytes tolerated between frames once
+// audio has started; more means the stream is corrupt.
+const maxMP3Junk = 16
+
+// isMP3Tag reports whether b starts a tag that may follow MP3 frames.
+func isMP3Tag(b []byte) bool {
+	return bytes.HasPrefix(b, []byte("TAG")) || bytes.HasPrefix(b, []byte("APET")) ||
+		bytes.HasPrefix(b, []byte("ID3")) || bytes.HasPrefix(b, []byte("LYRI"))
+}
 
 // mp3Header is a parsed MPEG audio frame header.
 type mp3Header struct {
@@ -126,7 +137,7 @@ func (m *mp3Frames) next() error {
 	if n == 0 && errors.Is(err, io.EOF) {
 		return io.EOF
 	}
-	skipped := 0
+	skipped, junk, tag := 0, 0, false
 	for {
 		if n < 4 {
 			if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
@@ -147,7 +158,18 @@ func (m *mp3Frames) next() error {
 			m.frame, m.off = buf, 0
 			return nil
 		}
-		// Not a frame here: slide one byte (ID3v1 "TAG", APE tags, junk).
+		// Not a frame here: slide one byte. Tags (ID3v1 "TAG", APE, an
+		// appended ID3v2) and zero padding may sit between or after frames;
+		// anything else after audio has started is corruption.
+		if skipped == 0 {
+			tag = m.count > 0 && isMP3Tag(hdr[:])
+		}
+		if hdr[0] != 0 {
+			junk++
+		}
+		if m.count > 0 && !tag && junk > maxMP3Junk {
+			return fmt.Errorf("the MP3 stream is corrupt after frame %d: the bytes that follow (% x …) are not MP3 audio", m.count, hdr[:])
+		}
 		if skipped++; skipped > maxMP3Garbage {
 			return fmt.Errorf("the MP3 stream is corrupt: no valid frame in %d bytes after frame %d", maxMP3Garbage, m.count)
 		}

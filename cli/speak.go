@@ -9,8 +9,8 @@ import (
 	"os"
 	"strings"
 
-	"chorus/audio"
 	"chorus/core"
+	"chorus/export"
 	"chorus/providers"
 )
 
@@ -71,8 +71,8 @@ func runSpeak(ctx context.Context, env *Env, args []string) int {
 			Transport: *transport, Options: options.m},
 		Play: *play || *out == "", Out: *out, Force: *force,
 	}
-	if *format != "" && *out != "" {
-		job.OutFormat = audio.Encoding(*format)
+	if err := export.CheckTarget(*out, *force, *file); err != nil { // the extension names the file's format
+		return fail(env, usageErr("%v", err))
 	}
 	for _, a := range apply {
 		if err := a(&job); err != nil {

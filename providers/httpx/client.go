@@ -2,6 +2,7 @@ package httpx
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"chorus/audio"
+	"chorus/audio/codec"
 	"chorus/providers"
 )
 
@@ -158,7 +160,7 @@ func (c *Client) Audio(ctx context.Context, r Request, claimed audio.Encoding, d
 		if err != nil {
 			return err
 		}
-		if err := checkAudio(head, claimed); err != nil {
+		if err := cmp.Or(codec.CheckRaw(head, claimed, resp.Header.Get("Content-Type"), decode != nil), checkAudio(head, claimed)); err != nil {
 			if seen != nil && len(head) == 0 && len(seen.b) > 0 {
 				return c.notFramed(seen.b, raw)
 			}

@@ -28,7 +28,9 @@ type File struct {
 }
 
 // Create starts writing target. Unless replace is true it fails at once
-// with ErrExists when target exists, so no work is wasted.
+// with ErrExists when target exists, so no work is wasted. Temporary files
+// that an interrupted earlier write of target left behind are removed first,
+// and Notify says so.
 func Create(target string, replace bool) (*File, error) {
 	if target == "" {
 		return nil, errors.New("no output file given")
@@ -42,7 +44,8 @@ func Create(target string, replace bool) (*File, error) {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("cannot write %s: folder %s does not exist", target, dir)
 	}
-	f, err := os.CreateTemp(dir, "."+filepath.Base(target)+".*.part")
+	announceStale(target, removeStale(target))
+	f, err := os.CreateTemp(dir, tempPattern(target))
 	if err != nil {
 		return nil, fmt.Errorf("cannot write in %s: %w", dir, err)
 	}

@@ -133,7 +133,7 @@ func (s *Store) Dir() string { return s.dir }
 func (s *Store) MaxBytes() int64 { return s.maxBytes }
 
 func (s *Store) db() (*bolt.DB, error) {
-	db, err := bolt.Open(filepath.Join(s.dir, "index.db"), 0o600, &bolt.Options{Timeout: 5 * time.Second})
+	db, err := s.openIndex()
 	if err != nil {
 		return nil, fmt.Errorf("cannot open the cache index in %s: %w; another Chorus may be holding it (try again), or run with --no-cache", s.dir, err)
 	}

@@ -42,7 +42,7 @@ func runCompare(ctx context.Context, env *Env, args []string) int {
 	fs := newFlags(env, "compare", "TEXT --voice PROVIDER:MODEL:VOICE --voice ... [flags]")
 	var voices voiceList
 	fs.Var(&voices, "voice", "a voice to compare, PROVIDER:MODEL:VOICE (repeat; empty MODEL = the provider's default, e.g. local::en-us)")
-	format := fs.String("format", "", "format of the files written with --out-dir: wav, mp3, flac, ogg, pcm (default wav)")
+	format := fs.String("format", "", "format of the files written with --out-dir: "+strings.Join(codec.ExportNames(), ", ")+" (default wav)")
 	outDir := fs.String("out-dir", "", "write one file per voice plus compare.csv and compare.json to this folder")
 	force := fs.Bool("force", false, "replace files in --out-dir")
 	asJSON := fs.Bool("json", false, "print the measurements as JSON instead of a table")
@@ -66,9 +66,10 @@ func runCompare(ctx context.Context, env *Env, args []string) int {
 	}
 	enc := audio.WAV
 	if *format != "" {
-		e, ok := codec.EncodingFromPath("x." + strings.TrimPrefix(*format, "."))
+		f, ok := codec.Lookup(*format)
+		e := f.Encoding
 		if !ok || !codec.CanEncode(e) {
-			return fail(env, usageErr("cannot write %q files; use wav, mp3, flac, ogg (needs ffmpeg) or pcm", *format))
+			return fail(env, usageErr("cannot write %q files; use %s (opus and aac need ffmpeg)", *format, codec.ExportList()))
 		}
 		enc = e
 	}

@@ -151,7 +151,7 @@ func Export(s *Session, dir string, enc audio.Encoding, replace bool) (Exported,
 		return out, fmt.Errorf("cannot export to %s: it is not a folder; create it or choose another", dir)
 	}
 	if !codec.CanEncode(enc) {
-		return out, fmt.Errorf("Chorus cannot write %s files here; choose wav, mp3, flac or pcm", enc)
+		return out, fmt.Errorf("Chorus cannot write %s files here; choose %s", enc, codec.ExportList())
 	}
 	names := ExportNames(s, enc)
 	var errs []error

@@ -26,6 +26,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"chorus/audio"
+	"chorus/audio/codec"
 	"chorus/compare"
 	"chorus/core"
 	"chorus/pricing"
@@ -175,7 +176,7 @@ func (t *Tab) build() {
 	t.StopRender.Disable()
 	t.PlayAll = widget.NewButton("Play all in turn", t.PlayAllInTurn)
 	t.StopPlay = widget.NewButtonWithIcon("Stop playback", theme.MediaStopIcon(), t.StopPlayback)
-	t.Format = widget.NewSelect([]string{"wav", "mp3", "flac", "ogg"}, nil)
+	t.Format = widget.NewSelect(codec.ExportNames(), nil)
 	t.Format.SetSelected("wav")
 	t.Export = widget.NewButtonWithIcon("Export all…", theme.DocumentSaveIcon(), t.showExport)
 	t.Status = widget.NewLabel("Add voices, type a line, then Render all. Keys: 1–9 play a card, Space stops.")

@@ -42,17 +42,17 @@ func CheckTarget(path string, force bool, inputs ...string) error {
 	if statErr == nil && st.IsDir() {
 		return refuse("%s is a folder: name a file inside it, such as %s", path, filepath.Join(path, "speech.wav"))
 	}
+	for _, in := range inputs {
+		if in != "" && samePath(path, in) {
+			return refuse("%s is also the input file: writing audio there would destroy the text; choose another output name", path)
+		}
+	}
 	if _, ok := codec.ByExtension(path); !ok {
 		ext := filepath.Ext(path)
 		if ext == "" {
 			return refuse("%s has no extension, so Chorus cannot tell which format to write: end it with %s", filepath.Base(path), extList())
 		}
 		return refuse("%s: no audio format uses the extension %q; use %s", filepath.Base(path), ext, extList())
-	}
-	for _, in := range inputs {
-		if in != "" && samePath(path, in) {
-			return refuse("%s is also the input file: writing audio there would destroy the text; choose another output name", path)
-		}
 	}
 	if _, err := os.Lstat(path); err == nil && !force {
 		return &targetError{msg: fmt.Sprintf("%s: %v; choose another name or allow replacing it (--force)", path, ErrExists), kind: ErrExists}

@@ -27,7 +27,8 @@ func TestCheckTarget(t *testing.T) {
 	}{
 		{dir, true, nil, "is a folder", ErrBadTarget},
 		{dir, false, nil, "is a folder", ErrBadTarget},
-		{notes, true, []string{notes}, "no audio format uses the extension \".txt\"", ErrBadTarget},
+		{notes, true, []string{notes}, "also the input file", ErrBadTarget},
+		{notes, true, nil, "no audio format uses the extension \".txt\"", ErrBadTarget},
 		{filepath.Join(dir, "noext"), false, nil, "has no extension", ErrBadTarget},
 		{existing, false, nil, "--force", ErrExists},
 		{existing, true, []string{existing}, "also the input file", ErrBadTarget},

@@ -139,3 +139,63 @@ func (s *ffmpegSource) Read(p []float32) (int, error) {
 	}
 	return n, err
 }
+
+// NewADTSWalker returns a Source for AAC that is saved, not played, when
+// ffmpeg is missing: it reads the stream frame by frame, checking each ADTS
+// header, and yields silence of each frame's length (1024 samples per
+// channel), so the stream's duration is measured and a corrupt stream fails.
+// Never send its samples to a speaker.
+func NewADTSWalker(r io.Reader) (audio.Source, error) {
+	br := bufio.NewReader(r)
+	head, err := br.Peek(7)
+	h, ok := parseADTS(head)
+	if !ok {
+		return nil, badStart(br, head, audio.AAC, err)
+	}
+	return &adtsWalker{r: br, format: h.format}, nil
+}
+
+// adtsWalker is the Source NewADTSWalker returns.
+type adtsWalker struct {
+	r       *bufio.Reader
+	format  audio.Format
+	pending int // samples (all channels) of silence still to yield
+	frames  int
+	err     error
+}
+
+func (w *adtsWalker) Format() audio.Format { return w.format }
+
+func (w *adtsWalker) Read(p []float32) (int, error) {
+	for w.pending == 0 {
+		if w.err != nil {
+			return 0, w.err
+		}
+		w.err = w.next()
+	}
+	n := min(len(p)-len(p)%w.format.Channels, w.pending)
+	clear(p[:n])
+	w.pending -= n
+	return n, nil
+}
+
+// next reads one frame.
+func (w *adtsWalker) next() error {
+	head, err := w.r.Peek(7)
+	if len(head) == 0 && errors.Is(err, io.EOF) {
+		if w.frames == 0 {
+			return errors.New("codec: the AAC stream holds no audio")
+		}
+		return io.EOF
+	}
+	h, ok := parseADTS(head)
+	if !ok {
+		return fmt.Errorf("codec: the AAC stream is corrupt after %d frames", w.frames)
+	}
+	if _, err := w.r.Discard(h.length); err != nil {
+		return fmt.Errorf("codec: the AAC stream was cut off in frame %d", w.frames+1)
+	}
+	w.frames++
+	w.pending = 1024 * w.format.Channels
+	return nil
+}

@@ -8,11 +8,11 @@
 package codec
 
 import (
-	"errors"
 	"fmt"
 	"io"
 
 	"chorus/audio"
+	"chorus/providers"
 )
 
 // Encoder writes samples in one encoding. Close finishes the stream (writes
@@ -45,8 +45,12 @@ func NewDecoder(r io.Reader, enc audio.Encoding, hint audio.Format) (audio.Sourc
 }
 
 // ErrAACPlayback is returned when asked to decode AAC without ffmpeg: Chorus
-// can save AAC as the provider sent it, but playing it needs ffmpeg.
-var ErrAACPlayback = errors.New("AAC cannot be played here because ffmpeg is not installed: install ffmpeg, or choose mp3, opus, wav or pcm to listen (AAC can still be saved to a file)")
+// can save AAC as the provider sent it, but playing it needs ffmpeg. It is a
+// *providers.Error of kind KindUnavailable, so front ends show its message
+// as it is (never as a cut stream).
+var ErrAACPlayback error = &providers.Error{Kind: providers.KindUnavailable,
+	Message: "AAC cannot be played here because ffmpeg is not installed",
+	Hint:    "install ffmpeg, or choose mp3, opus, wav or pcm to listen (AAC can still be saved to a file)"}
 
 // NewEncoder returns an Encoder that writes samples of format f to w as enc.
 // WAV is 16-bit PCM; PCM is raw s16le; MuLaw and ALaw are raw G.711 bytes;

@@ -239,6 +239,9 @@ func (e *Engine) Speak(ctx context.Context, job Job) (*Result, error) {
 	job.event(StageFirstByte, "", res.Stats)
 
 	dec, err := codec.NewDecoder(br, a.Encoding, a.Format)
+	if errors.Is(err, codec.ErrAACPlayback) && plan != nil && plan.raw && sink == nil { // AAC saved as it came, not played
+		dec, err = codec.NewADTSWalker(br)
+	}
 	if err != nil {
 		return nil, decodeError(job.Provider, ctx, err)
 	}

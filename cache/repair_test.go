@@ -13,7 +13,9 @@ import (
 
 func TestDamagedIndexIsSetAsideAndRebuilt(t *testing.T) {
 	for name, damage := range map[string]func(path string) error{
-		"garbage": func(path string) error { return os.WriteFile(path, bytes.Repeat([]byte("not a database "), 500), 0o600) },
+		"garbage": func(path string) error {
+			return os.WriteFile(path, bytes.Repeat([]byte("not a database "), 500), 0o600)
+		},
 		"zeroed pages": func(path string) error {
 			b, err := os.ReadFile(path)
 			if err != nil {

@@ -185,6 +185,13 @@ func ffmpegPath() string {
 	return p
 }
 
+// Headerless reports whether enc carries no header of its own (raw PCM,
+// mu-law, A-law), so its rate and channels must come from elsewhere.
+func Headerless(enc audio.Encoding) bool {
+	f, ok := entry(enc)
+	return ok && f.Headerless
+}
+
 // HasFFmpeg reports whether ffmpeg is on PATH.
 func HasFFmpeg() bool { return ffmpegPath() != "" }
 

@@ -16,10 +16,10 @@ import (
 // Content-Type describes the framing, not the audio, and is not checked.
 // Other encodings return nil: CheckAudio sniffs them.
 func CheckRaw(head []byte, claimed audio.Encoding, contentType string, framed bool) error {
-	f, ok := entry(claimed)
-	if !ok || !f.Headerless {
+	if !Headerless(claimed) {
 		return nil
 	}
+	f, _ := entry(claimed)
 	if !framed && contentType != "" && isTextType(contentType) {
 		what := "text"
 		if err := describeNonAudio(head, audio.WAV); err != nil {

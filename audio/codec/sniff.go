@@ -66,8 +66,7 @@ func CheckAudio(head []byte, claimed audio.Encoding) error {
 		return err
 	}
 	got, ok := Sniff(head)
-	switch claimed {
-	case audio.PCM, audio.MuLaw, audio.ALaw:
+	if Headerless(claimed) {
 		if ok && (got != audio.MP3 || len(head) >= 3 && string(head[:3]) == "ID3") {
 			// A raw stream cannot start with a container header by chance
 			// (a bare MPEG sync word can, so that one is let through).
@@ -130,7 +129,7 @@ func looksLikeText(head []byte) bool {
 func describeNonAudio(head []byte, claimed audio.Encoding) error {
 	want := describe(claimed)
 	if !looksLikeText(head) {
-		if raw := claimed == audio.PCM || claimed == audio.MuLaw || claimed == audio.ALaw; raw {
+		if Headerless(claimed) {
 			return nil
 		}
 		if _, ok := Sniff(head); ok || !isPlainText(head) {

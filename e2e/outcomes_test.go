@@ -156,3 +156,27 @@ func TestAACWithoutFFmpeg(t *testing.T) {
 		t.Errorf("AAC playback without ffmpeg: exit %d %q", code, msg)
 	}
 }
+
+// A damaged cache index is set aside and rebuilt: `history list` works, and
+// the user is told once.
+func TestHistoryListAfterDamagedIndex(t *testing.T) {
+	cacheHome := t.TempDir()
+	os.MkdirAll(filepath.Join(cacheHome, "chorus"), 0o700)
+	os.WriteFile(filepath.Join(cacheHome, "chorus", "index.db"), bytes.Repeat([]byte("damaged index "), 3000), 0o600)
+	env := append(os.Environ(), "XDG_CACHE_HOME="+cacheHome)
+	for i, wantNotice := range []bool{true, false} {
+		cmd := exec.Command(binary, "history", "list")
+		cmd.Env = env
+		b, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("run %d: history list: %v\n%s", i+1, err, b)
+		}
+		if got := strings.Contains(string(b), "set aside"); got != wantNotice {
+			t.Errorf("run %d: notice shown=%v: %s", i+1, got, b)
+		}
+	}
+	aside, _ := filepath.Glob(filepath.Join(cacheHome, "chorus", "index.db.damaged-*"))
+	if len(aside) != 1 {
+		t.Errorf("damaged index kept as %v", aside)
+	}
+}

@@ -25,6 +25,7 @@ type File struct {
 	done     bool
 	hint     audio.Format // shape of headerless audio, for verify
 	noVerify bool
+	check    *streamCheck // nil when the target is not audio
 }
 
 // Create starts writing target. Unless replace is true it fails at once
@@ -49,7 +50,9 @@ func Create(target string, replace bool) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot write in %s: %w", dir, err)
 	}
-	return &File{File: f, target: target, replace: replace}, nil
+	file := &File{File: f, target: target, replace: replace}
+	file.startCheck()
+	return file, nil
 }
 
 // Target is the final path.
@@ -65,6 +68,7 @@ func (f *File) Commit() error {
 		return errors.New("export: file already finished")
 	}
 	f.done = true
+	defer f.check.abandon() // never leave the streaming check waiting
 	tmp := f.Name()
 	if err := f.Sync(); err != nil {
 		f.Close()
@@ -116,6 +120,7 @@ func (f *File) Abort() {
 		return
 	}
 	f.done = true
+	f.check.abandon()
 	f.Close()
 	os.Remove(f.Name())
 }

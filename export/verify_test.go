@@ -3,6 +3,7 @@ package export
 import (
 	"bytes"
 	"errors"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -102,5 +103,51 @@ func TestCommitKeepsGoodAudio(t *testing.T) {
 		if err != nil || !bytes.Equal(got, data) {
 			t.Fatalf("%s not saved as written: %v", name, err)
 		}
+	}
+}
+
+// Encoders that seek back to patch headers (WAV, FLAC) and io.Copy both
+// end in a checked file: good audio is saved, garbage is not.
+func TestCommitChecksSeekingWritersAndCopies(t *testing.T) {
+	dir := t.TempDir()
+	f := audio.Format{SampleRate: 24000, Channels: 1}
+	for _, enc := range []audio.Encoding{audio.WAV, audio.FLAC, audio.MP3} {
+		target := filepath.Join(dir, "seek"+enc.Extension())
+		file, err := Create(target, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := codec.NewEncoder(file, enc, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.Write(make([]float32, 24000))
+		if err := e.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := file.Commit(); err != nil {
+			t.Fatalf("%s through a seeking encoder: %v", enc, err)
+		}
+		data, _ := os.ReadFile(target)
+		if n, err := codec.Verify(bytes.NewReader(data), enc, f); err != nil || n < 24000 {
+			t.Fatalf("%s saved but does not decode: %d, %v", enc, n, err)
+		}
+	}
+	good := encoded(t, audio.MP3)
+	for name, data := range map[string][]byte{"copy.mp3": good, "bad.mp3": append(append([]byte(nil), good[:len(good)/3]...), bytes.Repeat([]byte("junk\x01"), 4000)...)} {
+		file, err := Create(filepath.Join(dir, name), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.Copy(file, bytes.NewReader(data)); err != nil {
+			t.Fatal(err)
+		}
+		err = file.Commit()
+		if (name == "bad.mp3") != errors.Is(err, ErrCorrupt) {
+			t.Fatalf("%s: Commit = %v", name, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "bad.mp3")); err == nil {
+		t.Fatal("bad.mp3 was saved")
 	}
 }

@@ -18,9 +18,6 @@ import (
 	"chorus/ui"
 )
 
-// version matches FyneApp.toml.
-const version = "0.1.0"
-
 func main() {
 	settings.DefaultProfiles().RegisterAll(func(msg string) { fmt.Fprintln(os.Stderr, "chorus:", msg) })
 	store := keys.NewDefault()

@@ -35,6 +35,9 @@ type Env struct {
 	StdinIsTerminal func() bool
 	// ReadSecret reads a line from the terminal without echo.
 	ReadSecret func() (string, error)
+	// onFlags, when set, sees every flag set a command defines (completions
+	// and the man page are generated from them).
+	onFlags func(*flag.FlagSet)
 }
 
 // Command is one subcommand.
@@ -60,7 +63,7 @@ func Run(ctx context.Context, env *Env, args []string) int {
 		return ExitOK
 	}
 	if args[0] == "version" || args[0] == "--version" {
-		fmt.Fprintln(env.Stdout, "chorus", Version)
+		fmt.Fprint(env.Stdout, VersionText())
 		return ExitOK
 	}
 	c, ok := commands[args[0]]
@@ -120,6 +123,9 @@ func newFlags(env *Env, name, synopsis string) *flag.FlagSet {
 	fs.Usage = func() {
 		fmt.Fprintf(env.Stderr, "Usage: chorus %s %s\n\nFlags:\n", name, synopsis)
 		fs.PrintDefaults()
+	}
+	if env.onFlags != nil {
+		env.onFlags(fs)
 	}
 	return fs
 }

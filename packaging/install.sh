@@ -21,7 +21,7 @@ for top in bin lib share; do
 done
 mv -f "$manifest.new" "$manifest"
 command -v update-desktop-database >/dev/null && update-desktop-database -q "$prefix/share/applications" 2>/dev/null || true
-command -v gtk-update-icon-cache >/dev/null && gtk-update-icon-cache -q -t "$prefix/share/icons/hicolor" 2>/dev/null || true
+command -v gtk-update-icon-cache >/dev/null && gtk-update-icon-cache -q "$prefix/share/icons/hicolor" 2>/dev/null || true
 echo "Chorus is installed in $prefix."
 case ":$PATH:" in
   *":$prefix/bin:"*) ;;

@@ -47,6 +47,7 @@ func wavSeconds(t *testing.T, path string) float64 {
 func TestSpeakClipboardAndSelectionSpeakExactlyThatText(t *testing.T) {
 	audiotest.RequireReal(t)
 	t.Setenv("WAYLAND_DISPLAY", "")
+	xcliptest.PrivateDisplay(t)
 	p := scripted.Register(t, &scripted.Provider{ID: "cli-screen",
 		Respond: func(ctx context.Context, req providers.Request) (*providers.Audio, error) {
 			secs := perRune * float64(utf8.RuneCountInString(req.Text))
@@ -76,6 +77,7 @@ func TestSpeakClipboardAndSelectionSpeakExactlyThatText(t *testing.T) {
 func TestSpeakImageClipboardSaysSo(t *testing.T) {
 	audiotest.RequireReal(t)
 	t.Setenv("WAYLAND_DISPLAY", "")
+	xcliptest.PrivateDisplay(t)
 	p := scripted.Register(t, &scripted.Provider{ID: "cli-screen-img"})
 	xcliptest.Own(t, "clipboard", "image/png", []byte("\x89PNG\r\n\x1a\n"))
 	r := run(t, "", "speak", "--clipboard", "--provider", "cli-screen-img", "--out", filepath.Join(t.TempDir(), "x.wav"))

@@ -16,6 +16,7 @@ import (
 func TestReadsClipboardAndSelectionApart(t *testing.T) {
 	audiotest.RequireReal(t)
 	t.Setenv("WAYLAND_DISPLAY", "")
+	xcliptest.PrivateDisplay(t)
 	clip, prim := "Copied: naïve café, 42 words\nand a second line.", "Highlighted text, not copied."
 	xcliptest.Own(t, "clipboard", "UTF8_STRING", []byte(clip))
 	xcliptest.Own(t, "primary", "UTF8_STRING", []byte(prim))
@@ -30,6 +31,7 @@ func TestReadsClipboardAndSelectionApart(t *testing.T) {
 func TestEmptyAndImageSayWhy(t *testing.T) {
 	audiotest.RequireReal(t)
 	t.Setenv("WAYLAND_DISPLAY", "")
+	xcliptest.PrivateDisplay(t)
 	xcliptest.Own(t, "clipboard", "image/png", assets.Icon.Content())
 	_, err := screentext.Read(context.Background(), screentext.Clipboard)
 	if !errors.Is(err, screentext.ErrImage) || err.Error() != "the clipboard holds an image, not text: copy or select some text first" {
@@ -45,6 +47,7 @@ func TestEmptyAndImageSayWhy(t *testing.T) {
 func TestNoDisplayIsUnsupported(t *testing.T) {
 	t.Setenv("DISPLAY", "")
 	t.Setenv("WAYLAND_DISPLAY", "")
+	xcliptest.PrivateDisplay(t)
 	_, err := screentext.Read(context.Background(), screentext.Clipboard)
 	if !errors.Is(err, screentext.ErrUnsupported) {
 		t.Errorf("no display: %v", err)

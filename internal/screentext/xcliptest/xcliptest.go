@@ -3,6 +3,7 @@
 package xcliptest
 
 import (
+	"bufio"
 	"bytes"
 	"os"
 	"os/exec"
@@ -10,6 +11,30 @@ import (
 	"testing"
 	"time"
 )
+
+// PrivateDisplay starts an Xvfb of the test's own and points DISPLAY at it
+// until the test ends, so that tests in other packages owning the shared
+// display's clipboard at the same time cannot change what this one reads.
+func PrivateDisplay(t testing.TB) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "320x240x24", "-nolisten", "tcp")
+	cmd.ExtraFiles = []*os.File{w}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("Xvfb: %v (scripts/deps.sh test installs xvfb)", err)
+	}
+	w.Close()
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line, err := bufio.NewReader(r).ReadString('\n')
+	r.Close()
+	if err != nil {
+		t.Fatalf("Xvfb did not start: %v", err)
+	}
+	t.Setenv("DISPLAY", ":"+strings.TrimSpace(line))
+}
 
 // Own makes xclip own the X11 selection ("clipboard" or "primary") with data
 // of the given target type (e.g. "UTF8_STRING", "image/png") until the test

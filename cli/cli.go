@@ -38,6 +38,9 @@ type Env struct {
 	// onFlags, when set, sees every flag set a command defines (completions
 	// and the man page are generated from them).
 	onFlags func(*flag.FlagSet)
+	// shareInstance lets this process's commands meet the running Chorus
+	// (see withInstance); only DefaultEnv sets it.
+	shareInstance bool
 }
 
 // Command is one subcommand.
@@ -76,7 +79,7 @@ func Run(ctx context.Context, env *Env, args []string) int {
 	// and no partial file is left.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return c.Run(ctx, env, args[1:])
+	return withInstance(ctx, env, args, func(ctx context.Context) int { return c.Run(ctx, env, args[1:]) })
 }
 
 func usage(w io.Writer) {
@@ -169,7 +172,7 @@ func flagExit(err error) int {
 // DefaultEnv is the process's own environment.
 func DefaultEnv(engine *core.Engine) *Env {
 	return &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Engine: engine,
-		StdinIsTerminal: func() bool { return isTerminal(os.Stdin) }}
+		StdinIsTerminal: func() bool { return isTerminal(os.Stdin) }, shareInstance: true}
 }
 
 func isTerminal(f *os.File) bool {

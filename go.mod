@@ -8,6 +8,8 @@ require (
 	github.com/zalando/go-keyring v0.2.8
 )
 
+require github.com/jezek/xgb v1.1.1
+
 require (
 	github.com/coder/websocket v1.8.15
 	github.com/vmihailenco/msgpack/v5 v5.4.1

@@ -31,5 +31,9 @@ func main() {
 	if len(os.Args) > 1 {
 		os.Exit(cli.Run(context.Background(), cli.DefaultEnv(engine), os.Args[1:]))
 	}
+	if cli.HandOverLaunch() {
+		return // the running Chorus shows its window instead
+	}
+	startDesktop(engine)
 	ui.Run(engine, store)
 }

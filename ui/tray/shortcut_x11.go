@@ -5,6 +5,8 @@ package tray
 import (
 	"context"
 	"fmt"
+	"io"
+	"log"
 	"os"
 
 	"github.com/jezek/xgb"
@@ -20,6 +22,7 @@ func grab(ctx context.Context, pressed func()) error {
 	if os.Getenv("DISPLAY") == "" {
 		return fmt.Errorf("%w: there is no X11 display", ErrNoShortcut)
 	}
+	xgb.Logger = log.New(io.Discard, "", 0) // it reports a missing .Xauthority that does not matter
 	conn, err := xgb.NewConn()
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrNoShortcut, err)

@@ -52,6 +52,7 @@ func startDesktop(engine *core.Engine) {
 				func(msg string) { a.SendNotification(fyne.NewNotification("Chorus", msg)) })
 		}
 		err := tray.GrabShortcut(context.Background(), func() { fyne.Do(func() { sp.speak(screentext.Selection) }) })
+		addSpeechItems(w, sp, err == nil)
 		if err != nil && !prefs.Bool(prefToldNoShortcut) {
 			prefs.SetBool(prefToldNoShortcut, true)
 			s.SetStatus(tray.NoShortcutAdvice)
@@ -118,4 +119,26 @@ func sentence(msg string) string {
 		msg += "."
 	}
 	return msg
+}
+
+// addSpeechItems adds Speak clipboard and Speak selection to the window's
+// Speech menu.
+// The selection item names the global shortcut when it was grabbed.
+func addSpeechItems(w fyne.Window, sp *screenSpeaker, shortcut bool) {
+	mm := w.MainMenu()
+	if mm == nil {
+		return
+	}
+	label := "Speak selection"
+	if shortcut {
+		label += " (" + tray.DefaultShortcut + ")"
+	}
+	for _, m := range mm.Items {
+		if m.Label == "Speech" {
+			m.Items = append(m.Items, fyne.NewMenuItemSeparator(),
+				fyne.NewMenuItem("Speak clipboard", func() { sp.speak(screentext.Clipboard) }),
+				fyne.NewMenuItem(label, func() { sp.speak(screentext.Selection) }))
+			mm.Refresh()
+		}
+	}
 }

@@ -8,6 +8,8 @@ require (
 	github.com/zalando/go-keyring v0.2.8
 )
 
+require github.com/jezek/xgb v1.1.1
+
 require (
 	github.com/coder/websocket v1.8.15
 	github.com/vmihailenco/msgpack/v5 v5.4.1
@@ -17,7 +19,7 @@ require (
 
 require (
 	fyne.io/systray v1.12.3-0.20260810170012-af4e8e793ec4 // indirect
-	github.com/BurntSushi/toml v1.6.0 // indirect
+	github.com/BurntSushi/toml v1.6.0
 	github.com/FyshOS/fancyfs v0.0.1 // indirect
 	github.com/anthonynsimon/bild v0.14.0 // indirect
 	github.com/braheezy/shine-mp3 v0.2.0

@@ -18,9 +18,6 @@ import (
 	"chorus/ui"
 )
 
-// version matches FyneApp.toml.
-const version = "0.1.0"
-
 func main() {
 	settings.DefaultProfiles().RegisterAll(func(msg string) { fmt.Fprintln(os.Stderr, "chorus:", msg) })
 	store := keys.NewDefault()
@@ -34,5 +31,9 @@ func main() {
 	if len(os.Args) > 1 {
 		os.Exit(cli.Run(context.Background(), cli.DefaultEnv(engine), os.Args[1:]))
 	}
+	if cli.HandOverLaunch() {
+		return // the running Chorus shows its window instead
+	}
+	startDesktop(engine)
 	ui.Run(engine, store)
 }

@@ -35,6 +35,12 @@ type Env struct {
 	StdinIsTerminal func() bool
 	// ReadSecret reads a line from the terminal without echo.
 	ReadSecret func() (string, error)
+	// onFlags, when set, sees every flag set a command defines (completions
+	// and the man page are generated from them).
+	onFlags func(*flag.FlagSet)
+	// shareInstance lets this process's commands meet the running Chorus
+	// (see withInstance); only DefaultEnv sets it.
+	shareInstance bool
 }
 
 // Command is one subcommand.
@@ -60,7 +66,7 @@ func Run(ctx context.Context, env *Env, args []string) int {
 		return ExitOK
 	}
 	if args[0] == "version" || args[0] == "--version" {
-		fmt.Fprintln(env.Stdout, "chorus", Version)
+		fmt.Fprint(env.Stdout, VersionText())
 		return ExitOK
 	}
 	c, ok := commands[args[0]]
@@ -73,7 +79,7 @@ func Run(ctx context.Context, env *Env, args []string) int {
 	// and no partial file is left.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return c.Run(ctx, env, args[1:])
+	return withInstance(ctx, env, args, func(ctx context.Context) int { return c.Run(ctx, env, args[1:]) })
 }
 
 func usage(w io.Writer) {
@@ -121,6 +127,9 @@ func newFlags(env *Env, name, synopsis string) *flag.FlagSet {
 		fmt.Fprintf(env.Stderr, "Usage: chorus %s %s\n\nFlags:\n", name, synopsis)
 		fs.PrintDefaults()
 	}
+	if env.onFlags != nil {
+		env.onFlags(fs)
+	}
 	return fs
 }
 
@@ -163,7 +172,7 @@ func flagExit(err error) int {
 // DefaultEnv is the process's own environment.
 func DefaultEnv(engine *core.Engine) *Env {
 	return &Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Engine: engine,
-		StdinIsTerminal: func() bool { return isTerminal(os.Stdin) }}
+		StdinIsTerminal: func() bool { return isTerminal(os.Stdin) }, shareInstance: true}
 }
 
 func isTerminal(f *os.File) bool {

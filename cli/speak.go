@@ -52,6 +52,7 @@ func runSpeak(ctx context.Context, env *Env, args []string) int {
 	play := fs.Bool("play", false, "play the audio (the default when there is no --out)")
 	batch := fs.Bool("batch", false, "ask for one complete response instead of a stream")
 	stats := fs.Bool("stats", false, "print one JSON line of measurements on stderr")
+	screen := screenTextFlags(fs)
 	var apply []func(*core.Job) error
 	for _, ext := range speakExtensions {
 		apply = append(apply, ext(fs))
@@ -60,7 +61,7 @@ func runSpeak(ctx context.Context, env *Env, args []string) int {
 	if err != nil {
 		return flagExit(err)
 	}
-	text, err := readText(env, pos, *file)
+	text, err := screen(ctx, env, pos, *file)
 	if err != nil {
 		return fail(env, err)
 	}

@@ -22,6 +22,8 @@ fi
 go vet -tags "$tags" ./...
 
 export CHORUS_TEST_REAL=1
+# The installable package: built, installed, run and removed (root only).
+[ "$(id -u)" -eq 0 ] && [ $# -eq 0 ] && scripts/package-test.sh
 if [ $# -gt 0 ]; then
   exec scripts/desktop.sh go test -race -tags "$tags" -count=1 -timeout 20m "$@"
 fi

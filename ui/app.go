@@ -41,6 +41,9 @@ func Run(engine *core.Engine, store *keys.Store) {
 		st.SetText(keepable(s.Text.Text))
 	})
 	w.Canvas().Focus(s.Text)
+	if OnStart != nil {
+		OnStart(a, w, s)
+	}
 	w.ShowAndRun()
 }
 

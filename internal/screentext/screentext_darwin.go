@@ -1,0 +1,17 @@
+//go:build darwin
+
+package screentext
+
+import (
+	"context"
+	"os/exec"
+)
+
+// read uses pbpaste; macOS has no selection separate from the clipboard.
+func read(ctx context.Context, src Source) (string, error) {
+	if src == Selection {
+		return "", unsupported("macOS has no selection apart from the clipboard; copy the text and read the clipboard")
+	}
+	out, err := exec.CommandContext(ctx, "pbpaste").Output()
+	return string(out), err
+}

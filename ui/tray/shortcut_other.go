@@ -1,0 +1,8 @@
+//go:build !(linux || freebsd || openbsd || netbsd || dragonfly)
+
+package tray
+
+import "context"
+
+// grab has no implementation on macOS and Windows yet.
+func grab(context.Context, func()) error { return ErrNoShortcut }

@@ -64,12 +64,11 @@ func (e *Engine) Info() providers.Info { return info }
 // voices), speed 0.5 to 2, streamed sentence by sentence.
 func (e *Engine) Capabilities() providers.Capabilities {
 	return providers.Capabilities{
-		Models:      []providers.Model{{ID: "piper", Name: "Piper"}},
-		Formats:     []string{"pcm"},
-		Speed:       providers.Range{Min: 0.5, Max: 2, Default: 1},
-		MaxChars:    100_000,
-		Streaming:   true,
-		Concurrency: 1,
+		Models:    []providers.Model{{ID: "piper", Name: "Piper"}},
+		Formats:   []string{"pcm"},
+		Speed:     providers.Range{Min: 0.5, Max: 2, Default: 1},
+		MaxChars:  100_000,
+		Streaming: true,
 		Options: []providers.Option{{Key: "threads", Label: "Threads",
 			Help:    "CPU threads for the neural network (more is faster, up to the number of cores)",
 			Range:   &providers.Range{Min: 1, Max: 8, Default: float64(DefaultThreads())},
@@ -490,4 +489,13 @@ func appendPCM(b []byte, samples []float32) []byte {
 		b = binary.LittleEndian.AppendUint16(b, uint16(v))
 	}
 	return b
+}
+
+// LoadTime is how long loading the request's voice took in this process
+// (core.LoadTimer: --stats shows it as load_ms).
+func (e *Engine) LoadTime(voice string) time.Duration {
+	if voice == "" {
+		voice = DefaultVoice()
+	}
+	return LoadTime(voice)
 }

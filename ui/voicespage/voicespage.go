@@ -321,7 +321,7 @@ func Offer(win fyne.Window, prefs fyne.Preferences, onInstalled func(voiceID str
 	prefs.SetBool(OfferKey, true)
 	msg := fmt.Sprintf("Download a natural English voice, %.0f MB? It sounds far more natural and runs on this computer. "+
 		"You can also do it later in Voices.", float64(v.Size())/1e6)
-	dialog.ShowConfirm("Natural voice", msg, func(yes bool) {
+	ask := dialog.NewConfirm("Natural voice", msg, func(yes bool) {
 		if !yes {
 			return
 		}
@@ -349,6 +349,9 @@ func Offer(win fyne.Window, prefs fyne.Preferences, onInstalled func(voiceID str
 			})
 		}()
 	}, win)
+	ask.SetConfirmText("Download")
+	ask.SetDismissText("Not now")
+	ask.Show()
 }
 
 // ShowDialog opens the page in a dialog over win.

@@ -13,6 +13,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 go build -tags migrated_fynedo -o "$work/chorus" .
 dir=$(go mod download -json github.com/amitybell/piper-voice-jenny | sed -n 's/.*"Dir": "\(.*\)",/\1/p')
+command -v zstd >/dev/null || { echo "bench-piper.sh needs zstd (sudo apt install zstd)" >&2; exit 1; }
 mkdir -p "$work/mirror"
 tar --zstd -xf "$dir/dist.tar.zst" -C "$work/mirror"
 size() { stat -c %s "$1"; }

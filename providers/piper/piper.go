@@ -374,6 +374,14 @@ func (e *Engine) Synthesize(ctx context.Context, req providers.Request) (*provid
 	if len(sentences) == 0 {
 		return nil, &providers.Error{Provider: ID, Kind: providers.KindValidation, Message: "no text to speak"}
 	}
+	speed := req.Speed
+	if speed == 0 {
+		speed = 1
+	}
+	if speed < 0.5 || speed > 2 {
+		return nil, &providers.Error{Provider: ID, Kind: providers.KindValidation,
+			Message: fmt.Sprintf("speed %g is outside 0.5 to 2", speed)}
+	}
 	threads, err := e.threads(req)
 	if err != nil {
 		return nil, err
@@ -392,14 +400,6 @@ func (e *Engine) Synthesize(ctx context.Context, req providers.Request) (*provid
 	sid, err := speaker(voice, m)
 	if err != nil {
 		return nil, err
-	}
-	speed := req.Speed
-	if speed == 0 {
-		speed = 1
-	}
-	if speed < 0.5 || speed > 2 {
-		return nil, &providers.Error{Provider: ID, Kind: providers.KindValidation,
-			Message: fmt.Sprintf("speed %g is outside 0.5 to 2", speed)}
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	pr, pw := io.Pipe()

@@ -368,6 +368,29 @@ func TestErrors(t *testing.T) {
 	if !errors.As(err, &pe) || !strings.Contains(pe.Message, "not installed") {
 		t.Errorf("unknown voice: %v", err)
 	}
+	// A damaged model (cut short on disk) is refused with a message before
+	// the native library sees it.
+	broken := voicesDir + "/broken-voice"
+	os.MkdirAll(broken, 0o755)
+	defer os.RemoveAll(broken)
+	src := voicesDir + "/" + voiceID + "/"
+	for _, name := range []string{voices.EntryFile, voices.ConfigFile, voices.TokensFile} {
+		b, _ := os.ReadFile(src + name)
+		os.WriteFile(broken+"/"+name, b, 0o644)
+	}
+	model, _ := os.ReadFile(src + voices.ModelFile)
+	os.WriteFile(broken+"/"+voices.ModelFile, model[:len(model)/3], 0o644)
+	_, err = p.Synthesize(context.Background(), providers.Request{Text: "Hello.", Voice: "broken-voice"})
+	if !errors.As(err, &pe) || !strings.Contains(pe.Message, "damaged") {
+		t.Errorf("damaged model: %v", err)
+	}
+	// A voice removed while loaded keeps speaking until the process ends;
+	// the next load says it is not installed.
+	os.RemoveAll(broken)
+	_, err = p.Synthesize(context.Background(), providers.Request{Text: "Hello.", Voice: "broken-voice"})
+	if !errors.As(err, &pe) || !strings.Contains(pe.Message, "not installed") {
+		t.Errorf("removed voice: %v", err)
+	}
 	t.Setenv(piper.EspeakDataEnv, t.TempDir())
 	piper.Unload()
 	_, err = p.Synthesize(context.Background(), providers.Request{Text: "Hello.", Voice: voiceID})

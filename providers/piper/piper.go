@@ -146,7 +146,7 @@ func DefaultVoice() string {
 func noVoice() error {
 	return &providers.Error{Provider: ID, Kind: providers.KindUnavailable,
 		Message: "no natural voice is installed",
-		Hint:    "install one: chorus voices install en_GB-jenny_dioco-medium (list them with chorus voices --available)"}
+		Hint:    "download one in Voices (Edit menu), or with `chorus voices install en_GB-jenny_dioco-medium` (`chorus voices --available` lists them)"}
 }
 
 // model is one loaded voice.
@@ -254,7 +254,7 @@ func loadModel(id string, threads int) (*model, error) {
 	if errors.Is(err, voices.ErrNotInstalled) {
 		return nil, &providers.Error{Provider: ID, Kind: providers.KindValidation,
 			Message: fmt.Sprintf("voice %q is not installed", id),
-			Hint:    "install it with chorus voices install " + id + ", or pick an installed voice (chorus voices --provider piper)"}
+			Hint:    "download it in Voices (Edit menu) or with `chorus voices install " + id + "`, or pick an installed voice"}
 	}
 	if err != nil {
 		return nil, &providers.Error{Provider: ID, Kind: providers.KindUnavailable, Message: err.Error(),
@@ -289,7 +289,7 @@ func loadModel(id string, threads int) (*model, error) {
 	if tts == nil {
 		return nil, &providers.Error{Provider: ID, Kind: providers.KindUnavailable,
 			Message: fmt.Sprintf("voice %s could not be loaded: the model is corrupt or not a Piper voice", id),
-			Hint:    "remove the voice and install it again (chorus voices remove " + id + ")"}
+			Hint:    "remove the voice and download it again in Voices (Edit menu), or with `chorus voices remove " + id + "` and `chorus voices install " + id + "`"}
 	}
 	m := &model{tts: tts, rate: tts.SampleRate(), speakers: tts.NumSpeakers(), names: inst.Speaker,
 		load: time.Since(start)}
@@ -306,13 +306,13 @@ func checkModel(inst voices.Installed) error {
 	if err != nil {
 		return &providers.Error{Provider: ID, Kind: providers.KindUnavailable,
 			Message: fmt.Sprintf("voice %s was removed or is damaged: %v", inst.ID, err),
-			Hint:    "install it again (chorus voices install " + inst.ID + ")"}
+			Hint:    "download it again in Voices (Edit menu), or with `chorus voices install " + inst.ID + "`"}
 	}
 	for _, f := range inst.Files {
 		if f.Name == voices.ModelFile && st.Size() <= f.Size {
 			return &providers.Error{Provider: ID, Kind: providers.KindUnavailable,
 				Message: fmt.Sprintf("voice %s is damaged: its model has %d bytes, expected more than %d", inst.ID, st.Size(), f.Size),
-				Hint:    "remove it and install it again (chorus voices remove " + inst.ID + ")"}
+				Hint:    "remove it and download it again in Voices (Edit menu), or with `chorus voices remove " + inst.ID + "` and `chorus voices install " + inst.ID + "`"}
 		}
 	}
 	return nil

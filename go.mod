@@ -4,11 +4,21 @@ go 1.26
 
 require (
 	fyne.io/fyne/v2 v2.8.1
+	github.com/amitybell/piper-voice-jenny v0.0.0-20231030195502-2afb5ebf3c45
 	github.com/ebitengine/oto/v3 v3.5.1
+	github.com/k2-fsa/sherpa-onnx-go v1.13.8
+	github.com/k2-fsa/sherpa-onnx-go-linux v1.13.8
+	github.com/klauspost/compress v1.18.0
 	github.com/zalando/go-keyring v0.2.8
 )
 
 require github.com/jezek/xgb v1.1.1
+
+require (
+	github.com/amitybell/piper-asset v0.0.0-20231030194325-d36a29e3b1fd // indirect
+	github.com/k2-fsa/sherpa-onnx-go-macos v1.13.8 // indirect
+	github.com/k2-fsa/sherpa-onnx-go-windows v1.13.8 // indirect
+)
 
 require (
 	github.com/coder/websocket v1.8.15

@@ -17,6 +17,9 @@ func init() {
 }
 
 func runVoices(ctx context.Context, env *Env, args []string) int {
+	if code, ok := runVoicesPiper(ctx, env, args); ok { // voices_piper.go
+		return code
+	}
 	fs := newFlags(env, "voices", "--provider ID [flags]")
 	provider := fs.String("provider", "local", "provider ID")
 	model := fs.String("model", "", "model whose voices to list")

@@ -84,8 +84,15 @@ type Stats struct {
 	Bytes        int64   `json:"bytes"`
 	Requests     int     `json:"requests"`
 	Underruns    int     `json:"underruns,omitempty"`
-	Chunks       int     `json:"chunks"`     // requests the text was split into (1 for short text)
-	CacheHits    int     `json:"cache_hits"` // chunks that came from the cache, with no request
+	Chunks       int     `json:"chunks"`            // requests the text was split into (1 for short text)
+	CacheHits    int     `json:"cache_hits"`        // chunks that came from the cache, with no request
+	LoadMs       float64 `json:"load_ms,omitempty"` // model load of a local engine (see LoadTimer)
+}
+
+// LoadTimer is implemented by local engines that load a model: how long
+// loading the voice took in this process.
+type LoadTimer interface {
+	LoadTime(voice string) time.Duration
 }
 
 // Result is what a finished synthesis produced.
@@ -216,6 +223,9 @@ func (e *Engine) Speak(ctx context.Context, job Job) (*Result, error) {
 	res.Encoding = a.Encoding
 	res.Stats.Requests = max(a.Requests, 1)
 	res.Stats.Chunks = 1
+	if lt, ok := p.(LoadTimer); ok {
+		res.Stats.LoadMs = float64(lt.LoadTime(req.Voice).Microseconds()) / 1000
+	}
 
 	words := collectWords(a.Words)
 

@@ -44,6 +44,7 @@ func Run(engine *core.Engine, store *keys.Store) {
 	if OnStart != nil {
 		OnStart(a, w, s)
 	}
+	a.Lifecycle().SetOnStarted(s.offerNaturalVoice) // voices_hook.go
 	w.ShowAndRun()
 }
 
@@ -64,6 +65,7 @@ func (s *Studio) InstallMenu() {
 	if s.OpenSettings != nil {
 		items = append(items, fyne.NewMenuItem("Settings…", func() { s.OpenSettings("") }))
 	}
+	items = append(items, s.voicesMenuItem()) // voices_hook.go
 	edit := fyne.NewMenu("Edit", items...)
 	speech := fyne.NewMenu("Speech",
 		fyne.NewMenuItem("Speak (Ctrl+Enter)", s.Speak),

@@ -423,6 +423,7 @@ func (s *Studio) VoiceID() string {
 }
 
 func (s *Studio) remember() {
+	s.preloadNaturalVoice() // voices_hook.go
 	id := s.ProviderID()
 	if v := s.VoiceID(); v != "" {
 		s.Settings.SetVoice(id, v)

@@ -105,6 +105,8 @@ func readText(env *Env, pos []string, file string) (string, error) {
 		return "", usageErr("give the text or --file, not both")
 	case len(pos) > 1:
 		return "", usageErr("give the text as one argument (quote it), or use --file or -")
+	case file != "" && isDocument(file):
+		return readDocument(file)
 	case file != "":
 		f, err := os.Open(file)
 		if err != nil {

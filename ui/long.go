@@ -21,6 +21,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"chorus/core"
+	"chorus/documents"
 	"chorus/longtext"
 	"chorus/pricing"
 )
@@ -120,13 +121,13 @@ func (s *Studio) installLong() {
 		func(fyne.Shortcut) { s.ShowOpen() })
 	s.Window.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) {
 		for _, u := range uris {
-			if isTextFile(u.Path()) {
+			if documents.Supported(u.Path()) {
 				s.OpenTextFile(u.Path())
 				return
 			}
 		}
 		if len(uris) > 0 {
-			s.SetStatus("Drop a .txt or .md file to open it.")
+			s.SetStatus("Drop a text, e-book, document or subtitle file to open it.")
 		}
 	})
 }
@@ -173,7 +174,7 @@ func (s *Studio) ShowOpen() {
 		r.Close()
 		s.OpenTextFile(path)
 	}, s.Window)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".txt", ".md", ".markdown"}))
+	d.SetFilter(storage.NewExtensionFileFilter(documents.Extensions()))
 	d.Show()
 }
 
@@ -182,7 +183,7 @@ func (s *Studio) ShowOpen() {
 // keeps its text and the status line says what to do.
 func (s *Studio) OpenTextFile(path string) {
 	if !isTextFile(path) {
-		s.SetStatus("Chorus opens .txt and .md files; save the text as one of those first.")
+		s.openDocument(path) // EPUB, HTML, Word, OpenDocument, PDF, subtitles
 		return
 	}
 	f, err := os.Open(path)

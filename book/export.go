@@ -49,6 +49,7 @@ func (r *Renderer) Render(ctx context.Context, b *Book) (*Rendered, error) {
 		return nil, err
 	}
 	out := &Rendered{Book: b, Rate: r.rate(), dir: dir}
+	texts := b.scripts()
 	for i, ch := range b.Chapters {
 		if ch.Skip {
 			continue
@@ -63,7 +64,7 @@ func (r *Renderer) Render(ctx context.Context, b *Book) (*Rendered, error) {
 			if f, err = os.Create(path); err != nil {
 				break
 			}
-			n, err = r.RenderChapter(ctx, ch.Text, f)
+			n, err = r.RenderChapter(ctx, texts[i], f)
 			if cerr := f.Close(); err == nil {
 				err = cerr
 			}

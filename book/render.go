@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"chorus/audio"
@@ -50,6 +51,33 @@ func (r *Renderer) rate() int {
 		return r.Rate
 	}
 	return 24000
+}
+
+// scripts returns each chapter's text with the voice in force carried over
+// from the chapters before it (a switch lasts until the next switch), and
+// the header cast and lexicon of the first chapter given to all.
+func (b *Book) scripts() []string {
+	out := make([]string, len(b.Chapters))
+	var header []string
+	last := ""
+	for i, ch := range b.Chapters {
+		text := ch.Text
+		prefix := append([]string{}, header...)
+		if last != "" {
+			prefix = append(prefix, last)
+		}
+		for _, l := range strings.Split(text, "\n") {
+			t := strings.TrimSpace(l)
+			switch {
+			case castLine.MatchString(t) || sayLine.MatchString(t):
+				header = append(header, t)
+			case voiceLine.MatchString(t):
+				last = t
+			}
+		}
+		out[i] = strings.Join(append(prefix, text), "\n")
+	}
+	return out
 }
 
 // plan is a chapter's segments resolved to voices, with the lexicon applied.
@@ -107,11 +135,12 @@ func (r *Renderer) Estimate(b *Book) ([]Estimate, error) {
 	}
 	total := Estimate{Title: "Total", CostKnown: true}
 	var out []Estimate
+	texts := b.scripts()
 	for i, ch := range b.Chapters {
 		if ch.Skip {
 			continue
 		}
-		segs, err := r.resolve(ch.Text)
+		segs, err := r.resolve(texts[i])
 		if err != nil {
 			return nil, fmt.Errorf("chapter %d (%s): %w", i+1, ch.Title, err)
 		}

@@ -5,6 +5,7 @@ package book
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -66,8 +67,8 @@ type Segment struct {
 
 // Script is a parsed multi-voice text.
 type Script struct {
-	Cast     Cast     // from [cast: name = provider/model/voice] header lines
-	Lexicon  Lexicon  // from [say: word = replacement] header lines
+	Cast     Cast    // from [cast: name = provider/model/voice] header lines
+	Lexicon  Lexicon // from [say: word = replacement] header lines
 	Segments []Segment
 }
 
@@ -152,6 +153,9 @@ func parseVoiceSpec(spec string) (Voice, error) {
 	return v, nil
 }
 
+// ErrUnknownVoice marks a script naming a voice the cast lacks.
+var ErrUnknownVoice = errors.New("unknown voice")
+
 // Check says which voice names in the script are not in the cast, before
 // anything is sent. The cast is the file's header merged over extra.
 func (s *Script) Check(extra Cast) (Cast, error) {
@@ -178,7 +182,7 @@ func (s *Script) Check(extra Cast) (Cast, error) {
 		if len(cast) > 0 {
 			known = "the cast has " + strings.Join(cast.Names(), ", ")
 		}
-		return nil, fmt.Errorf("unknown voice %s: %s; add [cast: name = provider/model/voice] lines or a cast file", strings.Join(unknown, ", "), known)
+		return nil, fmt.Errorf("%w %s: %s; add [cast: name = provider/model/voice] lines or a cast file", ErrUnknownVoice, strings.Join(unknown, ", "), known)
 	}
 	return cast, nil
 }

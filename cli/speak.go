@@ -33,6 +33,9 @@ var speakExtensions []SpeakExtension
 func ExtendSpeak(e SpeakExtension) { speakExtensions = append(speakExtensions, e) }
 
 func runSpeak(ctx context.Context, env *Env, args []string) int {
+	if isBookSpeak(args) {
+		return runBookSpeak(ctx, env, args) // chapters, cast, lexicon, M4B: cli/book.go
+	}
 	fs := newFlags(env, "speak", "[flags] [TEXT | -]")
 	provider := fs.String("provider", "local", "provider ID: "+strings.Join(providers.IDs(), ", "))
 	model := fs.String("model", "", "model (default: the provider's)")

@@ -49,11 +49,12 @@ type kind int
 const (
 	para kind = iota
 	heading
-	item     // list item
-	row      // table row; cells in cells
-	code     // preformatted code
-	brk      // chapter break (a line with only ---)
-	chapterT // start of a chapter with a title from navigation (EPUB)
+	item      // list item
+	row       // table row; cells in cells
+	code      // preformatted code
+	brk       // chapter break (a line with only ---)
+	chapterT  // start of a chapter with a title from navigation (EPUB)
+	directive // a [voice: …], [pause …], [cast: …] or [say: …] line, kept as it is
 )
 
 type block struct {
@@ -195,6 +196,8 @@ func chapters(bs []block, opt Options) []Chapter {
 // speak turns one block into the words that should be heard.
 func speak(b block, opt Options) string {
 	switch b.kind {
+	case directive:
+		return b.text
 	case code:
 		if !opt.SpeakCode {
 			return ""
@@ -220,6 +223,10 @@ var (
 	urlRe   = regexp.MustCompile(`\b(?:https?://|www\.)[^\s<>()]+[^\s<>().,;:!?'"]`)
 	spaceRe = regexp.MustCompile(`\s+`)
 )
+
+// directiveRe matches the script lines of package book, which pass through
+// unchanged so that a multi-voice script survives being opened.
+var directiveRe = regexp.MustCompile(`(?i)^\[\s*(voice|pause|cast|say|say exact)\b[^\]]*\]$`)
 
 // clean collapses white space and leaves out web addresses unless asked.
 func clean(s string, opt Options) string {

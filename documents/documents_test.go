@@ -257,3 +257,12 @@ func TestChildEnvDropsKeys(t *testing.T) {
 		}
 	}
 }
+
+func TestScriptLinesSurvive(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "s.txt")
+	os.WriteFile(p, []byte("[cast: a = x/y/z]\n[voice: a]\nHello\nthere\n[pause 1s]\n---\nNext\n"), 0o644)
+	d := open(t, p, Options{})
+	if len(d.Chapters) != 2 || d.Chapters[0].Text != "[cast: a = x/y/z]\n\n[voice: a]\n\nHello there.\n\n[pause 1s]" {
+		t.Fatalf("chapters %+v", d.Chapters)
+	}
+}

@@ -28,6 +28,9 @@ func plainBlocks(s string) []block {
 	for _, l := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
 		t := strings.TrimSpace(l)
 		switch {
+		case directiveRe.MatchString(t):
+			flush()
+			bs = append(bs, block{kind: directive, text: t})
 		case t == "---":
 			flush()
 			bs = append(bs, block{kind: brk})
@@ -82,6 +85,9 @@ func markdownBlocks(s string) []block {
 	for i := 0; i < len(lines); i++ {
 		t := strings.TrimSpace(lines[i])
 		switch {
+		case directiveRe.MatchString(t):
+			flush()
+			bs = append(bs, block{kind: directive, text: t})
 		case strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~"):
 			flush()
 			fence := t[:3]

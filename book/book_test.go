@@ -239,3 +239,37 @@ func TestNoFFmpegIsClear(t *testing.T) {
 		t.Fatalf("error %v", err)
 	}
 }
+
+func TestFailedChapterIsRetriedAndVoiceCarriesOver(t *testing.T) {
+	calls := 0
+	a := scripted.Register(t, &scripted.Provider{ID: "book-flaky", Respond: func(ctx context.Context, req providers.Request) (*providers.Audio, error) {
+		calls++
+		if calls == 2 {
+			return nil, io.ErrUnexpectedEOF // the first try of chapter 2 fails
+		}
+		return tone(0.2, 440, 0.3)(ctx, req)
+	}})
+	b := scripted.Register(t, &scripted.Provider{ID: "book-other"})
+	r := &Renderer{Engine: &core.Engine{}, Default: Voice{Provider: "book-other"}, Retries: 1}
+	bk := &Book{Chapters: []Chapter{
+		{Title: "One", Text: "[cast: n = book-flaky]\n[voice: n]\nFirst."},
+		{Title: "Two", Text: "Second, still n."},
+	}}
+	rd, err := r.Render(context.Background(), bk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	if len(rd.Files) != 2 || len(b.Requests()) != 0 {
+		t.Fatalf("files %d, default voice used %d times", len(rd.Files), len(b.Requests()))
+	}
+	ra := a.Requests()
+	if len(ra) != 3 || ra[2].Text != "Second, still n." {
+		t.Fatalf("requests %+v", ra)
+	}
+	r.Retries = 0
+	calls = 0
+	if _, err := r.Render(context.Background(), bk); err == nil || !strings.Contains(err.Error(), "chapter 2 (Two)") {
+		t.Fatalf("without retries: %v", err)
+	}
+}

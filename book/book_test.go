@@ -216,6 +216,13 @@ func TestM4BChaptersTagsCoverAndLoudness(t *testing.T) {
 			t.Errorf("%s loudness %.1f (%v), want -16 ± 1", p, ml.LUFS, err)
 		}
 	}
+	mp3 := filepath.Join(dir, "book.mp3")
+	if err := rd.ExportBook(context.Background(), mp3, "", Loudness{}, false); err != nil {
+		t.Fatal(err)
+	}
+	if chs, _ := ffprobe(t, mp3)["chapters"].([]any); len(chs) != 2 {
+		t.Errorf("mp3 ID3 chapter frames: %v", chs)
+	}
 	flac, err := rd.ExportChapters(context.Background(), filepath.Join(dir, "fl"), ".flac", "", Loudness{}, false)
 	if err != nil {
 		t.Fatal(err)

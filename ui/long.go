@@ -164,7 +164,8 @@ func isTextFile(path string) bool {
 	return false
 }
 
-// ShowOpen asks for a .txt or .md file and loads it into the editor.
+// ShowOpen asks for a document (text, Markdown, EPUB, HTML, Word,
+// OpenDocument, PDF, subtitles) and loads it into the editor.
 func (s *Studio) ShowOpen() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {

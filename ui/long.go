@@ -61,7 +61,7 @@ type LongView struct {
 // editorArea is the editor with the reading view stacked over it.
 func (s *Studio) editorArea() fyne.CanvasObject {
 	s.ensureLong()
-	return container.NewStack(s.Text, s.long.reading)
+	return s.withChapters(container.NewStack(s.Text, s.long.reading)) // chapters panel: ui/book_hook.go
 }
 
 // longPanel is the progress row under the editor (hidden while idle).
@@ -211,6 +211,7 @@ func (s *Studio) OpenTextFile(path string) {
 		text = SpeakableMarkdown(text)
 	}
 	s.Text.SetText(text)
+	s.showChaptersOf(path)
 	s.SetStatus(fmt.Sprintf("Opened %s: %d characters.", filepath.Base(path), utf8.RuneCountInString(text)))
 }
 

@@ -30,5 +30,6 @@ func (s *Studio) openDocument(path string) {
 		return
 	}
 	s.Text.SetText(text)
+	s.showChapters(d)
 	s.SetStatus(fmt.Sprintf("Opened %s: %d characters in %d chapters.", name, utf8.RuneCountInString(text), len(d.Chapters)))
 }

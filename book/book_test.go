@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"chorus/audio"
+	"chorus/cache"
 	"chorus/core"
 	"chorus/internal/scripted"
 	"chorus/providers"
@@ -278,5 +279,35 @@ func TestFailedChapterIsRetriedAndVoiceCarriesOver(t *testing.T) {
 	calls = 0
 	if _, err := r.Render(context.Background(), bk); err == nil || !strings.Contains(err.Error(), "chapter 2 (Two)") {
 		t.Fatalf("without retries: %v", err)
+	}
+}
+
+func TestRenderingAgainComesFromTheCacheAndLexiconEditsResynthesize(t *testing.T) {
+	a := scripted.Register(t, &scripted.Provider{ID: "book-cached", Respond: tone(0.3, 440, 0.3)})
+	st, err := cache.Open(t.TempDir(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Renderer{Engine: &core.Engine{Cache: st}, Default: Voice{Provider: "book-cached"}}
+	bk := &Book{Chapters: []Chapter{{Title: "A", Text: "Tomato soup."}, {Title: "B", Text: "Bread."}}}
+	for range 2 {
+		rd, err := r.Render(context.Background(), bk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd.Close()
+	}
+	if n := len(a.Requests()); n != 2 {
+		t.Fatalf("%d requests for two chapters rendered twice, want 2 (the second run from the cache)", n)
+	}
+	r.Lexicon = Lexicon{{Word: "tomato", Replacement: "tom-ah-to"}}
+	rd, err := r.Render(context.Background(), bk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd.Close()
+	req := a.Requests()
+	if len(req) != 3 || req[2].Text != "tom-ah-to soup." {
+		t.Fatalf("after a lexicon edit: %+v", req)
 	}
 }

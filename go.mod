@@ -69,7 +69,7 @@ require (
 	github.com/yuin/goldmark v1.8.2 // indirect
 	go.uber.org/goleak v1.3.0
 	golang.org/x/image v0.24.0 // indirect
-	golang.org/x/net v0.38.0 // indirect
+	golang.org/x/net v0.38.0
 	golang.org/x/sys v0.47.0 // indirect
 	golang.org/x/term v0.45.0
 	golang.org/x/text v0.23.0 // indirect

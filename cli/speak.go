@@ -33,6 +33,9 @@ var speakExtensions []SpeakExtension
 func ExtendSpeak(e SpeakExtension) { speakExtensions = append(speakExtensions, e) }
 
 func runSpeak(ctx context.Context, env *Env, args []string) int {
+	if isBookSpeak(args) {
+		return runBookSpeak(ctx, env, args) // chapters, cast, lexicon, M4B: cli/book.go
+	}
 	fs := newFlags(env, "speak", "[flags] [TEXT | -]")
 	provider := fs.String("provider", "local", "provider ID: "+strings.Join(providers.IDs(), ", "))
 	model := fs.String("model", "", "model (default: the provider's)")
@@ -106,6 +109,8 @@ func readText(env *Env, pos []string, file string) (string, error) {
 		return "", usageErr("give the text or --file, not both")
 	case len(pos) > 1:
 		return "", usageErr("give the text as one argument (quote it), or use --file or -")
+	case file != "" && isDocument(file):
+		return readDocument(file)
 	case file != "":
 		f, err := os.Open(file)
 		if err != nil {

@@ -9,6 +9,9 @@ run_pkgs=(espeak-ng pulseaudio-utils xclip)
 test_pkgs=(espeak-ng xvfb pulseaudio pulseaudio-utils gnome-keyring dbus dbus-x11 libsecret-tools
   imagemagick xdotool ffmpeg sox x11-utils
   desktop-file-utils appstream groff-base man-db xclip xsel)
+run_pkgs=(espeak-ng pulseaudio-utils poppler-utils)
+test_pkgs=(espeak-ng xvfb pulseaudio pulseaudio-utils gnome-keyring dbus dbus-x11 libsecret-tools
+  imagemagick xdotool ffmpeg sox x11-utils poppler-utils)
 
 pkgs=("${build_pkgs[@]}" "${run_pkgs[@]}")
 [ "$mode" = test ] && pkgs+=("${test_pkgs[@]}")

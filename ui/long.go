@@ -21,6 +21,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"chorus/core"
+	"chorus/documents"
 	"chorus/longtext"
 	"chorus/pricing"
 )
@@ -60,7 +61,7 @@ type LongView struct {
 // editorArea is the editor with the reading view stacked over it.
 func (s *Studio) editorArea() fyne.CanvasObject {
 	s.ensureLong()
-	return container.NewStack(s.Text, s.long.reading)
+	return s.withChapters(container.NewStack(s.Text, s.long.reading)) // chapters panel: ui/book_hook.go
 }
 
 // longPanel is the progress row under the editor (hidden while idle).
@@ -120,13 +121,13 @@ func (s *Studio) installLong() {
 		func(fyne.Shortcut) { s.ShowOpen() })
 	s.Window.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) {
 		for _, u := range uris {
-			if isTextFile(u.Path()) {
+			if documents.Supported(u.Path()) {
 				s.OpenTextFile(u.Path())
 				return
 			}
 		}
 		if len(uris) > 0 {
-			s.SetStatus("Drop a .txt or .md file to open it.")
+			s.SetStatus("Drop a text, e-book, document or subtitle file to open it.")
 		}
 	})
 }
@@ -163,7 +164,8 @@ func isTextFile(path string) bool {
 	return false
 }
 
-// ShowOpen asks for a .txt or .md file and loads it into the editor.
+// ShowOpen asks for a document (text, Markdown, EPUB, HTML, Word,
+// OpenDocument, PDF, subtitles) and loads it into the editor.
 func (s *Studio) ShowOpen() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
@@ -173,7 +175,7 @@ func (s *Studio) ShowOpen() {
 		r.Close()
 		s.OpenTextFile(path)
 	}, s.Window)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".txt", ".md", ".markdown"}))
+	d.SetFilter(storage.NewExtensionFileFilter(documents.Extensions()))
 	d.Show()
 }
 
@@ -182,7 +184,7 @@ func (s *Studio) ShowOpen() {
 // keeps its text and the status line says what to do.
 func (s *Studio) OpenTextFile(path string) {
 	if !isTextFile(path) {
-		s.SetStatus("Chorus opens .txt and .md files; save the text as one of those first.")
+		s.openDocument(path) // EPUB, HTML, Word, OpenDocument, PDF, subtitles
 		return
 	}
 	f, err := os.Open(path)
@@ -209,6 +211,7 @@ func (s *Studio) OpenTextFile(path string) {
 		text = SpeakableMarkdown(text)
 	}
 	s.Text.SetText(text)
+	s.showChaptersOf(path)
 	s.SetStatus(fmt.Sprintf("Opened %s: %d characters.", filepath.Base(path), utf8.RuneCountInString(text)))
 }
 

@@ -72,6 +72,7 @@ type Studio struct {
 	transportPick   *widget.Select
 	ts              transportState
 	long            *LongView // long text: progress, reading view, overrides (long.go)
+	book            *bookView // chapters panel beside the editor (book_hook.go)
 
 	providerIDs []string
 	missingKey  map[string]bool   // providers known to have no key

@@ -1,0 +1,75 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"chorus/internal/scripted"
+)
+
+func TestChaptersCommandListsInOrder(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "b.md")
+	os.WriteFile(p, []byte("# First\n\nOne.\n\n# Second\n\nTwo.\n"), 0o644)
+	r := run(t, "", "chapters", p)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	i, j := strings.Index(r.stdout, "First"), strings.Index(r.stdout, "Second")
+	if i < 0 || j < i {
+		t.Fatalf("chapters output %q", r.stdout)
+	}
+	if r := run(t, "", "chapters", filepath.Join(t.TempDir(), "x.xyz")); r.code != 2 {
+		t.Fatalf("unknown format exit %d", r.code)
+	}
+}
+
+func TestSpeakBookToChaptersAndM4B(t *testing.T) {
+	a := scripted.Register(t, &scripted.Provider{ID: "cli-book-a"})
+	b := scripted.Register(t, &scripted.Provider{ID: "cli-book-b"})
+	dir := t.TempDir()
+	doc := filepath.Join(dir, "story.md")
+	os.WriteFile(doc, []byte("# Opening\n\nThe narrator speaks of Xyzzy.\n\n# Dialogue\n\n[voice: hero]\n\nHello, Xyzzy!\n"), 0o644)
+	cast := filepath.Join(dir, "cast.json")
+	os.WriteFile(cast, []byte(`{"Hero": {"provider": "cli-book-b", "voice": "v2"}}`), 0o644)
+	lex := filepath.Join(dir, "words.txt")
+	os.WriteFile(lex, []byte("xyzzy = ziz-ee\n"), 0o644)
+	outDir := filepath.Join(dir, "book")
+	m4b := filepath.Join(dir, "book.m4b")
+	r := run(t, "", "speak", "--provider", "cli-book-a", "--file", doc, "--chapters", "--out-dir", outDir, "--out", m4b,
+		"--cast", cast, "--lexicon", lex, "--loudness", "-18", "--title", "Story", "--author", "Me")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if ra, rb := a.Requests(), b.Requests(); len(ra) != 2 || len(rb) != 1 || ra[0].Text != "Opening.\n\nThe narrator speaks of ziz-ee." || ra[1].Text != "Dialogue." || rb[0].Text != "Hello, ziz-ee!" {
+		t.Fatalf("requests a %+v b %+v", ra, rb)
+	}
+	for _, f := range []string{"01 - Opening.mp3", "02 - Dialogue.mp3"} {
+		if _, err := os.Stat(filepath.Join(outDir, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	if !strings.Contains(r.stderr, "Total") || !strings.Contains(r.stderr, "LUFS") {
+		t.Errorf("no estimate or loudness report: %s", r.stderr)
+	}
+	out, err := exec.Command("ffprobe", "-v", "error", "-print_format", "json", "-show_chapters", m4b).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Chapters []struct{ Tags map[string]string }
+	}
+	json.Unmarshal(out, &m)
+	if len(m.Chapters) != 2 || m.Chapters[1].Tags["title"] != "Dialogue" {
+		t.Fatalf("m4b chapters %+v", m.Chapters)
+	}
+	// An unknown cast name fails before anything is sent, exit 2.
+	os.WriteFile(doc, []byte("[voice: villain]\nBoo.\n"), 0o644)
+	n := len(a.Requests())
+	if r := run(t, "", "speak", "--provider", "cli-book-a", "--file", doc, "--out", filepath.Join(dir, "x.m4b")); r.code != 2 || !strings.Contains(r.stderr, "villain") || len(a.Requests()) != n {
+		t.Fatalf("unknown voice: exit %d %s", r.code, r.stderr)
+	}
+}

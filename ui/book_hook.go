@@ -1,0 +1,134 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+
+	"chorus/book"
+	"chorus/documents"
+	"chorus/ui/bookpanel"
+)
+
+// bookView holds the Chapters panel beside the editor (ui/bookpanel).
+type bookView struct {
+	panel *bookpanel.Panel
+	split *container.Split
+	box   *fyne.Container
+}
+
+// withChapters puts the editor in a box that gains the Chapters panel when a
+// document with more than one chapter is opened.
+func (s *Studio) withChapters(editor fyne.CanvasObject) fyne.CanvasObject {
+	p := bookpanel.New(s.Window)
+	bv := &bookView{panel: p, box: container.NewStack(editor)}
+	bv.split = container.NewHSplit(editor, p.Object())
+	bv.split.Offset = 0.68
+	p.OnSpeak = func(_ int, ch book.Chapter) {
+		s.Text.SetText(ch.Text)
+		s.Speak()
+	}
+	p.OnExport = func(_ int, ch book.Chapter) {
+		s.Text.SetText(ch.Text)
+		s.ShowExport()
+	}
+	p.Estimate = func() ([]book.Estimate, error) { return s.bookRenderer().Estimate(p.Book) }
+	p.OnExportBook = s.exportBook
+	s.book = bv
+	return bv.box
+}
+
+func (s *Studio) bookRenderer() *book.Renderer {
+	req := s.Request()
+	return &book.Renderer{Engine: s.Engine, Default: book.Voice{Provider: s.ProviderID(), Model: req.Model, Voice: req.Voice}, Retries: 2}
+}
+
+// showChapters lists a document's chapters beside the editor.
+func (s *Studio) showChapters(d *documents.Document) {
+	if s.book == nil {
+		return
+	}
+	s.book.panel.SetDocument(d)
+	if len(d.Chapters) > 1 {
+		s.book.box.Objects = []fyne.CanvasObject{s.book.split}
+	} else {
+		s.book.box.Objects = []fyne.CanvasObject{s.book.split.Leading}
+	}
+	s.book.box.Refresh()
+}
+
+// showChaptersOf lists the chapters of a text or Markdown file that the
+// editor opened as it is.
+func (s *Studio) showChaptersOf(path string) {
+	if d, err := documents.Open(context.Background(), path, documents.Options{}); err == nil {
+		s.showChapters(d)
+	}
+}
+
+// exportBook asks for a folder and renders the book there in the background.
+func (s *Studio) exportBook(c bookpanel.ExportChoice) {
+	b := *s.book.panel.Book
+	b.Chapters = append([]book.Chapter(nil), b.Chapters...)
+	b.Title, b.Author = c.Title, c.Author
+	r := s.bookRenderer()
+	dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
+		if err != nil || dir == nil {
+			return
+		}
+		folder := dir.Path()
+		s.SetStatus("Rendering the audiobook…")
+		r.OnChapter = func(i int, t string) {
+			fyne.Do(func() { s.SetStatus(fmt.Sprintf("Rendering chapter %d of %d: %s", i+1, len(b.Chapters), t)) })
+		}
+		go func() {
+			msg := renderBookTo(r, &b, folder, c)
+			fyne.Do(func() { s.SetStatus(msg) })
+		}()
+	}, s.Window)
+}
+
+func renderBookTo(r *book.Renderer, b *book.Book, folder string, c bookpanel.ExportChoice) string {
+	ctx := context.Background()
+	rd, err := r.Render(ctx, b)
+	if err != nil {
+		return "Could not render the audiobook: " + err.Error()
+	}
+	defer rd.Close()
+	l := book.Loudness{LUFS: c.Loudness}
+	name := strings.TrimSpace(b.Title)
+	if name == "" {
+		name = "Audiobook"
+	}
+	var saved []string
+	if c.PerFile {
+		paths, err := rd.ExportChapters(ctx, filepath.Join(folder, name), ".mp3", b.Cover, l, false)
+		if err != nil {
+			return "Could not save the chapter files: " + err.Error()
+		}
+		saved = append(saved, fmt.Sprintf("%d chapter files", len(paths)))
+	}
+	if c.Audiobook {
+		out := filepath.Join(folder, name+".m4b")
+		if _, err := os.Stat(out); err == nil {
+			return filepath.Base(out) + " already exists; choose another folder or title."
+		}
+		if err := rd.ExportBook(ctx, out, b.Cover, l, false); err != nil {
+			return "Could not save the audiobook: " + err.Error()
+		}
+		msg := filepath.Base(out)
+		if m, err := book.Measure(ctx, out); err == nil && c.Loudness != 0 {
+			msg += fmt.Sprintf(" (%.1f LUFS)", m.LUFS)
+		}
+		saved = append(saved, msg)
+	}
+	if len(saved) == 0 {
+		return "Nothing exported: tick the audiobook file or the chapter files."
+	}
+	return "Saved " + strings.Join(saved, " and ") + " in " + folder + "."
+}

@@ -39,6 +39,7 @@ func Run(engine *core.Engine, store *keys.Store) {
 		s.Stop()
 		st.SetWindowSize(w.Canvas().Size())
 		st.SetText(keepable(s.Text.Text))
+		s.FlushDraft()
 	})
 	w.Canvas().Focus(s.Text)
 	w.ShowAndRun()

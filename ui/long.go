@@ -208,8 +208,30 @@ func (s *Studio) OpenTextFile(path string) {
 	if ext := strings.ToLower(filepath.Ext(path)); ext == ".md" || ext == ".markdown" {
 		text = SpeakableMarkdown(text)
 	}
-	s.Text.SetText(text)
-	s.SetStatus(fmt.Sprintf("Opened %s: %d characters.", filepath.Base(path), utf8.RuneCountInString(text)))
+	load := func() {
+		s.Text.SetText(text)
+		s.opened = text
+		s.SetStatus(fmt.Sprintf("Opened %s: %d characters.", filepath.Base(path), utf8.RuneCountInString(text)))
+	}
+	s.askBeforeReplacing("Open "+filepath.Base(path), load)
+}
+
+// askBeforeReplacing runs replace at once when the editor holds nothing
+// unsaved, else only after the user agrees to drop the unsaved text.
+func (s *Studio) askBeforeReplacing(what string, replace func()) {
+	if !s.Unsaved() {
+		replace()
+		return
+	}
+	d := dialog.NewConfirm("Replace the text?",
+		"The text in the editor is not saved in a file. "+what+" and replace it?", func(yes bool) {
+			if yes {
+				replace()
+			}
+		}, s.Window)
+	d.SetConfirmText("Replace")
+	d.SetDismissText("Keep my text")
+	d.Show()
 }
 
 var (
@@ -276,7 +298,9 @@ func (s *Studio) countText() string {
 // SpeakFromHere speaks from the start of the sentence the cursor is in.
 func (s *Studio) SpeakFromHere() {
 	s.ensureLong()
-	off := cursorOffset(s.Text.Text, s.Text.CursorRow, s.Text.CursorColumn)
+	// CursorRow counts wrapped screen lines, not lines of text: the
+	// cursor's offset into the text is what locates the sentence.
+	off := runeToByte(s.Text.Text, s.Text.CursorTextOffset())
 	start := 0
 	for _, sp := range longtext.Sentences(s.Text.Text) {
 		if sp.Start <= off {
@@ -292,20 +316,11 @@ func (s *Studio) SpeakFromHere() {
 	s.long.mu.Unlock()
 }
 
-// cursorOffset turns an Entry's row and column (in runes) into a byte offset.
-func cursorOffset(text string, row, col int) int {
+// runeToByte turns a rune offset into text (what an Entry's cursor
+// counts) into a byte offset, clamped to the text.
+func runeToByte(text string, runes int) int {
 	off := 0
-	for r := 0; r < row; r++ {
-		i := strings.IndexByte(text[off:], '\n')
-		if i < 0 {
-			return len(text)
-		}
-		off += i + 1
-	}
-	for c := 0; c < col && off < len(text); c++ {
-		if text[off] == '\n' {
-			break
-		}
+	for i := 0; i < runes && off < len(text); i++ {
 		_, w := utf8.DecodeRuneInString(text[off:])
 		off += w
 	}

@@ -43,26 +43,26 @@ type Studio struct {
 	// Profiles stores custom OpenAI-compatible endpoints.
 	Profiles *settings.ProfileStore
 
-	Provider     *widget.Select
-	Model        *widget.SelectEntry
-	Voice        *widget.SelectEntry
-	Format       *widget.Select
-	Speed        *widget.Slider
+	Provider     *KeySelect
+	Model        *KeySelectEntry
+	Voice        *KeySelectEntry
+	Format       *KeySelect
+	Speed        *KeySlider
 	SpeedLabel   *widget.Label
-	SampleRate   *widget.Select
-	Language     *widget.SelectEntry
-	Instructions *widget.Entry
-	Batch        *widget.Check
+	SampleRate   *KeySelect
+	Language     *KeySelectEntry
+	Instructions *KeyEntry
+	Batch        *KeyCheck
 	Text         *editor
 	Count        *widget.Label
-	SpeakButton  *widget.Button
-	StopButton   *widget.Button
-	ExportButton *widget.Button
+	SpeakButton  *KeyButton
+	StopButton   *KeyButton
+	ExportButton *KeyButton
 	Status       *widget.Label
 	Advanced     *widget.Accordion
 	Waveform     *Waveform
-	PauseButton  *widget.Button
-	Volume       *widget.Slider
+	PauseButton  *KeyButton
+	Volume       *KeySlider
 	Position     *widget.Label
 	Tabs         *container.AppTabs // Speak, and the feature tabs added with AddTab
 
@@ -77,6 +77,9 @@ type Studio struct {
 	missingKey  map[string]bool   // providers known to have no key
 	refreshGen  int               // the newest RefreshProviders, so older ones don't overwrite it
 	voiceIDs    map[string]string // label -> ID
+	restoring   bool              // providerChanged is filling the pickers: don't remember them
+	draft       *draftSaver       // saves the text as it is typed (draft.go)
+	opened      string            // the text as it was opened from a file, to tell unsaved edits
 
 	mu     sync.Mutex
 	cancel context.CancelFunc
@@ -98,37 +101,39 @@ func (s *Studio) build() {
 		s.providerIDs = append(s.providerIDs, r.ID)
 		names = append(names, s.providerLabel(r))
 	}
-	s.Provider = widget.NewSelect(names, func(string) { s.providerChanged() })
-	s.Model = widget.NewSelectEntry(nil)
+	k := keyHook{onEsc: s.Stop}
+	s.Provider = newKeySelect(k, names, func(string) { s.providerChanged() })
+	s.Model = newKeySelectEntry(k)
 	s.Model.OnChanged = func(m string) { s.modelChanged(m) }
-	s.Voice = widget.NewSelectEntry(nil)
+	s.Voice = newKeySelectEntry(k)
 	s.Voice.PlaceHolder = "default voice (type and press Enter to search)"
 	s.Voice.OnSubmitted = s.SearchVoices
 	s.Voice.OnChanged = func(string) { s.remember() }
-	s.Format = widget.NewSelect(nil, func(string) { s.remember() })
-	s.Speed = widget.NewSlider(0.25, 4)
+	s.Format = newKeySelect(k, nil, func(string) { s.remember() })
+	s.Speed = newKeySlider(k, 0.25, 4, s.TogglePause)
 	s.Speed.Step = 0.05
 	s.SpeedLabel = widget.NewLabel("1.00×")
 	s.Speed.OnChanged = func(v float64) { s.SpeedLabel.SetText(fmt.Sprintf("%.2f×", v)) }
-	s.Speed.OnChangeEnded = func(v float64) { s.Settings.SetSpeed(v) }
-	s.SampleRate = widget.NewSelect(nil, func(string) { s.remember() })
-	s.Language = widget.NewSelectEntry(nil)
+	s.Speed.OnChangeEnded = func(float64) { s.remember() }
+	s.SampleRate = newKeySelect(k, nil, func(string) { s.remember() })
+	s.Language = newKeySelectEntry(k)
 	s.Language.PlaceHolder = "from the voice"
-	s.Instructions = widget.NewMultiLineEntry()
+	s.Language.OnChanged = func(string) { s.remember() }
+	s.Instructions = newKeyEntry(k, true)
 	s.Instructions.PlaceHolder = "How should it sound? e.g. calm and warm, like a bedtime story"
 	s.Instructions.SetMinRowsVisible(2)
-	s.Batch = widget.NewCheck("Wait for the whole clip (no streaming)", nil)
+	s.Batch = newKeyCheck(k, "Wait for the whole clip (no streaming)")
 
 	s.Text = newEditor(s.Speak, s.Stop)
 	s.Text.PlaceHolder = "Type or paste text, then press Speak (Ctrl+Enter)."
 	s.Count = widget.NewLabel("0 characters")
-	s.Text.OnChanged = func(string) { s.updateCount() }
+	s.Text.OnChanged = func(t string) { s.updateCount(); s.textChanged(t) }
 
-	s.SpeakButton = widget.NewButton("Speak", s.Speak)
+	s.SpeakButton = newKeyButton(k, "Speak", s.Speak)
 	s.SpeakButton.Importance = widget.HighImportance
-	s.StopButton = widget.NewButton("Stop", s.Stop)
+	s.StopButton = newKeyButton(k, "Stop", s.Stop)
 	s.StopButton.Disable()
-	s.ExportButton = widget.NewButton("Export…", s.ShowExport)
+	s.ExportButton = newKeyButton(k, "Export…", s.ShowExport)
 	s.Status = widget.NewLabel("Ready.")
 	s.Status.Wrapping = fyne.TextWrapWord
 
@@ -163,7 +168,7 @@ func (s *Studio) build() {
 
 	// Restore the last session.
 	s.Speed.SetValue(s.Settings.Speed())
-	s.Text.SetText(s.Settings.Text())
+	s.Text.SetText(s.restoreText())
 	id := s.Settings.Provider()
 	if _, ok := providers.Lookup(id); !ok {
 		id = "local"
@@ -275,64 +280,6 @@ func (s *Studio) capabilities() (providers.Registration, providers.Capabilities)
 	return r, p.Capabilities()
 }
 
-// providerChanged refills the pickers from the provider's capabilities and
-// the remembered choices, then loads voices in the background.
-func (s *Studio) providerChanged() {
-	id := s.ProviderID()
-	_, caps := s.capabilities()
-	s.Settings.SetProvider(id)
-
-	var models []string
-	for _, m := range caps.Models {
-		models = append(models, m.ID)
-	}
-	s.Model.SetOptions(models)
-	model := s.Settings.Model(id)
-	if model == "" {
-		model = caps.DefaultModel()
-	}
-	s.Model.SetText(model)
-
-	s.Format.Options = caps.Formats
-	f := s.Settings.Format(id)
-	if f == "" || !contains(caps.Formats, f) {
-		f = caps.DefaultFormat()
-	}
-	s.Format.SetSelected(f)
-
-	if caps.Speed.Max > 0 {
-		s.Speed.Min, s.Speed.Max = caps.Speed.Min, caps.Speed.Max
-		v := min(max(s.Speed.Value, caps.Speed.Min), caps.Speed.Max)
-		s.Speed.SetValue(v)
-		s.Speed.Refresh()
-	}
-
-	rates := []string{"default"}
-	for _, r := range caps.SampleRates {
-		rates = append(rates, strconv.Itoa(r))
-	}
-	if len(caps.SampleRates) == 0 {
-		// Fixed-rate providers: the rate applies to exports.
-		for _, r := range []int{8000, 16000, 22050, 24000, 44100, 48000} {
-			rates = append(rates, strconv.Itoa(r))
-		}
-	}
-	s.SampleRate.Options = rates
-	if r := s.Settings.SampleRate(id); r != 0 {
-		s.SampleRate.SetSelected(strconv.Itoa(r))
-	} else {
-		s.SampleRate.SetSelected("default")
-	}
-	s.Language.SetOptions(caps.Languages)
-
-	s.Voice.SetOptions(nil)
-	s.Voice.SetText(s.Settings.Voice(id))
-	s.updateCount()
-	s.modelChanged(s.Model.Text)
-
-	s.loadVoices(id)
-}
-
 // modelChanged shows the instructions box only for models that take it.
 func (s *Studio) modelChanged(model string) {
 	_, caps := s.capabilities()
@@ -349,7 +296,7 @@ func (s *Studio) modelChanged(model string) {
 		s.Instructions.Hide()
 	}
 	s.buildOptions(caps, model)
-	if model != "" {
+	if model != "" && !s.restoring {
 		s.Settings.SetModel(s.ProviderID(), model)
 	}
 }
@@ -401,6 +348,7 @@ func (s *Studio) setVoices(voices []providers.Voice) {
 	labels, ids := providers.VoiceChoices(voices)
 	s.voiceIDs = ids
 	s.Voice.SetOptions(labels)
+	s.checkVoice(voices)
 	if s.Voice.Text == "" && s.ProviderID() == "local" {
 		s.Voice.SetText("en-us")
 	}
@@ -420,18 +368,6 @@ func (s *Studio) VoiceID() string {
 		return t[:i]
 	}
 	return t
-}
-
-func (s *Studio) remember() {
-	id := s.ProviderID()
-	if v := s.VoiceID(); v != "" {
-		s.Settings.SetVoice(id, v)
-	}
-	if s.Format.Selected != "" {
-		s.Settings.SetFormat(id, s.Format.Selected)
-	}
-	r, _ := strconv.Atoi(s.SampleRate.Selected)
-	s.Settings.SetSampleRate(id, r)
 }
 
 func (s *Studio) updateCount() {
@@ -473,8 +409,11 @@ func (s *Studio) shortcuts() {
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { s.Speak() })
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyEnter, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { s.Speak() })
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
-		if ev.Name == fyne.KeyEscape {
+		switch ev.Name {
+		case fyne.KeyEscape:
 			s.Stop()
+		case fyne.KeySpace: // nothing has the focus: Space pauses
+			s.TogglePause()
 		}
 	})
 }

@@ -2,11 +2,13 @@ package ui
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -43,14 +45,25 @@ func pump() {
 func newTestStudio(t *testing.T) (*Studio, *player.MemorySink) {
 	t.Helper()
 	a := test.NewTempApp(t)
+	isolateDraft(t)
 	w := a.NewWindow(Title)
 	t.Cleanup(w.Close)
 	sink := player.NewMemorySink(player.DeviceFormat)
 	engine := &core.Engine{OpenSink: func() (player.Sink, error) { return sink, nil }, Getenv: func(string) string { return "" }}
 	s := New(a, w, engine, settings.New(a.Preferences()))
+	t.Cleanup(s.draft.Stop)
 	statusOf = func() string { return s.Status.Text }
 	w.Resize(w.Content().MinSize().AddWidthHeight(200, 200))
 	return s, sink
+}
+
+// isolateDraft gives the test a draft folder of its own: test apps share
+// one storage folder, and a window's draft must not reach the next test.
+func isolateDraft(t *testing.T) {
+	dir := t.TempDir()
+	old := draftFile
+	draftFile = func(fyne.App) string { return filepath.Join(dir, "draft.txt") }
+	t.Cleanup(func() { draftFile = old })
 }
 
 // lastStatus is the status line of the newest test studio, for failure messages.

@@ -27,9 +27,10 @@ func (s *Studio) buildTransport() {
 			}
 		}
 	}
-	s.PauseButton = widget.NewButton("Pause", s.TogglePause)
+	k := keyHook{onEsc: s.Stop}
+	s.PauseButton = newKeyButton(k, "Pause", s.TogglePause)
 	s.PauseButton.Disable()
-	s.Volume = widget.NewSlider(0, 1)
+	s.Volume = newKeySlider(k, 0, 1, s.TogglePause)
 	s.Volume.Step = 0.05
 	s.Volume.SetValue(s.Settings.Volume())
 	s.Volume.OnChanged = func(v float64) {

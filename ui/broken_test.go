@@ -1,0 +1,182 @@
+package ui
+
+import (
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"chorus/audio"
+	"chorus/core"
+	"chorus/internal/scripted"
+	"chorus/player"
+	"chorus/providers"
+	"chorus/settings"
+)
+
+// Local → another provider → Local: each keeps its own voice and speed, and
+// the other provider's voice is never sent.
+func TestPickersAreRememberedPerProvider(t *testing.T) {
+	s, _ := newTestStudio(t)
+	p := scripted.Register(t, &scripted.Provider{ID: "ui-mem"}) // voices v1, v2
+	s.RefreshProviders()
+	eventually(t, "local voices", func() bool { return len(s.voiceIDs) > 50 })
+	if s.VoiceID() != "en-us" {
+		t.Fatalf("local voice %q", s.VoiceID())
+	}
+	s.selectProvider("ui-mem")
+	eventually(t, "ui-mem voices", func() bool { return len(s.voiceIDs) == 2 })
+	if v := s.VoiceID(); v == "en-us" {
+		t.Fatalf("Local's voice %q carried over to another provider", v)
+	}
+	test.Type(s.Text, "Hello")
+	test.Tap(s.SpeakButton)
+	eventually(t, "request", func() bool { return !s.Busy() && len(p.Requests()) == 1 })
+	if v := p.Requests()[0].Voice; v == "en-us" {
+		t.Fatalf("sent Local's voice %q to another provider", v)
+	}
+	s.Voice.SetText("v2")
+	s.Speed.SetValue(1.5)
+	s.Speed.OnChangeEnded(1.5)
+	s.selectProvider("local")
+	eventually(t, "local voices again", func() bool { return len(s.voiceIDs) > 50 })
+	if s.VoiceID() != "en-us" || s.Speed.Value != 1 {
+		t.Errorf("back on Local: voice %q speed %g, want en-us and 1", s.VoiceID(), s.Speed.Value)
+	}
+	s.selectProvider("ui-mem")
+	eventually(t, "ui-mem voices again", func() bool { return len(s.voiceIDs) == 2 })
+	if s.VoiceID() != "v2" || math.Abs(s.Speed.Value-1.5) > 0.01 {
+		t.Errorf("back on ui-mem: voice %q speed %g, want v2 and 1.5", s.VoiceID(), s.Speed.Value)
+	}
+}
+
+// A remembered choice the provider does not offer is replaced by its
+// default, and the user is told.
+func TestUnofferedChoiceFallsBackToDefaultAndSaysSo(t *testing.T) {
+	s, _ := newTestStudio(t)
+	scripted.Register(t, &scripted.Provider{ID: "ui-stale"})
+	s.Settings.SetVoice("ui-stale", "coral")
+	s.Settings.SetFormat("ui-stale", "mp3")
+	s.RefreshProviders()
+	s.selectProvider("ui-stale")
+	if s.Format.Selected != "wav" {
+		t.Errorf("format %q, want the default wav", s.Format.Selected)
+	}
+	eventually(t, "voices", func() bool { return len(s.voiceIDs) == 2 })
+	if s.VoiceID() != "" || s.Request().Voice != "" {
+		t.Errorf("voice %q kept though the provider has no such voice", s.VoiceID())
+	}
+	if !strings.Contains(s.Status.Text, "coral") || !strings.Contains(s.Status.Text, "default") {
+		t.Errorf("status %q does not say the voice was replaced", s.Status.Text)
+	}
+}
+
+// Speak from here starts at the sentence holding the cursor, in text whose
+// lines wrap on screen.
+func TestSpeakFromHereInWrappedText(t *testing.T) {
+	s, _ := newTestStudio(t)
+	p := scripted.Register(t, &scripted.Provider{ID: "ui-from"})
+	s.RefreshProviders()
+	s.selectProvider("ui-from")
+	s.Window.Resize(fyne.NewSize(800, 600))
+	long := strings.Repeat("This opening paragraph is long enough to wrap on screen several times. ", 12)
+	text := long + "\nThe cursor sentence is here. And this one comes after it."
+	test.Type(s.Text, text)
+	tail := []rune("e is here. And this one comes after it.")
+	for range tail {
+		s.Text.TypedKey(&fyne.KeyEvent{Name: fyne.KeyLeft})
+	}
+	if s.Text.CursorRow <= 1 {
+		t.Fatalf("the text does not wrap (cursor row %d): the test would prove nothing", s.Text.CursorRow)
+	}
+	s.SpeakFromHere()
+	eventually(t, "request", func() bool { return !s.Busy() && len(p.Requests()) == 1 })
+	if got := p.Requests()[0].Text; !strings.HasPrefix(got, "The cursor sentence is here.") {
+		t.Errorf("spoke from %.40q, want the cursor's sentence", got)
+	}
+}
+
+// Esc stops while a picker has the focus.
+func TestEscStopsWhereverTheFocusIs(t *testing.T) {
+	s, _ := newTestStudio(t)
+	started := make(chan struct{})
+	var once sync.Once
+	p := scripted.Register(t, &scripted.Provider{ID: "ui-esc"})
+	p.Respond = func(ctx context.Context, req providers.Request) (*providers.Audio, error) {
+		st := scripted.NewStream(ctx)
+		go func() {
+			st.Send(scripted.WAVHeader(24000, 0xFFFFFFFF))
+			st.Send(scripted.TonePCM(24000, 0.1, 440))
+			once.Do(func() { close(started) })
+		}()
+		return &providers.Audio{Body: st.Body(), Encoding: audio.WAV}, nil
+	}
+	s.RefreshProviders()
+	s.selectProvider("ui-esc")
+	test.Type(s.Text, "Stop me")
+	test.Tap(s.SpeakButton)
+	<-started
+	eventually(t, "speaking", func() bool { return s.Busy() && strings.Contains(s.Status.Text, "…") })
+	for _, w := range []fyne.Focusable{s.Provider, s.Voice, s.Volume} {
+		s.Window.Canvas().Focus(w)
+		if s.Window.Canvas().Focused() == nil {
+			t.Fatalf("%T took no focus", w)
+		}
+	}
+	s.Window.Canvas().Focus(s.Provider)
+	s.Window.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	eventually(t, "stopped", func() bool { return s.Status.Text == "Stopped." })
+}
+
+// The draft is on disk while typing, and a new window after a kill (no
+// Quit, no Speak) starts with it.
+func TestDraftSurvivesAKill(t *testing.T) {
+	a := test.NewTempApp(t)
+	isolateDraft(t)
+	engine := &core.Engine{OpenSink: func() (player.Sink, error) { return player.NewMemorySink(player.DeviceFormat), nil }, Getenv: func(string) string { return "" }}
+	w := a.NewWindow(Title)
+	defer w.Close()
+	s := New(a, w, engine, settings.New(a.Preferences()))
+	defer s.draft.Stop()
+	test.Type(s.Text, "Words I must not lose")
+	path := s.draftPath()
+	eventually(t, "draft on disk", func() bool {
+		b, err := os.ReadFile(path)
+		return err == nil && string(b) == "Words I must not lose"
+	})
+	w2 := a.NewWindow(Title)
+	defer w2.Close()
+	s2 := New(a, w2, engine, settings.New(a.Preferences()))
+	defer s2.draft.Stop()
+	if s2.Text.Text != "Words I must not lose" {
+		t.Errorf("after a restart the editor holds %q", s2.Text.Text)
+	}
+}
+
+// File → Open asks before replacing text that is in no file.
+func TestOpenAsksBeforeReplacingUnsavedText(t *testing.T) {
+	s, _ := newTestStudio(t)
+	f := filepath.Join(t.TempDir(), "other.txt")
+	if err := os.WriteFile(f, []byte("From the file."), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s.OpenTextFile(f)
+	if s.Text.Text != "From the file." {
+		t.Fatalf("an empty editor was not simply filled: %q", s.Text.Text)
+	}
+	s.Text.SetText("")
+	test.Type(s.Text, "Typed by hand")
+	s.OpenTextFile(f)
+	if s.Text.Text != "Typed by hand" {
+		t.Fatalf("unsaved text replaced without asking: %q", s.Text.Text)
+	}
+	if len(s.Window.Canvas().Overlays().List()) == 0 {
+		t.Fatal("no question before replacing unsaved text")
+	}
+}

@@ -180,3 +180,35 @@ func TestOpenAsksBeforeReplacingUnsavedText(t *testing.T) {
 		t.Fatal("no question before replacing unsaved text")
 	}
 }
+
+// The Export dialog's choices reach the files: format (and so the
+// extension), subtitles, one file per chunk, the JSON sidecar.
+func TestExportChoicesWriteEveryFile(t *testing.T) {
+	s, _ := newTestStudio(t)
+	scripted.Register(t, &scripted.Provider{ID: "ui-expc"})
+	s.RefreshProviders()
+	s.selectProvider("ui-expc")
+	test.Type(s.Text, "First sentence here. Second sentence there.")
+	s.ShowExport()
+	if len(s.Window.Canvas().Overlays().List()) == 0 {
+		t.Fatal("no Export dialog")
+	}
+	dir := t.TempDir()
+	job := exportJob(filepath.Join(dir, "talk.mp3"), false, ExportChoice{Format: "wav", Subtitles: "srt", PerChunk: true, Sidecar: true})
+	if job.Out != filepath.Join(dir, "talk.wav") {
+		t.Fatalf("audio file %q does not carry its format's extension", job.Out)
+	}
+	s.exportWith(job)
+	eventually(t, "saved", func() bool { return !s.Busy() && s.Status.Text != "Exporting…" })
+	if !strings.HasPrefix(s.Status.Text, "Saved") {
+		t.Fatalf("status %q", s.Status.Text)
+	}
+	for _, f := range []string{"talk.wav", "talk.srt", "talk.wav.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("%s not written: %v", f, err)
+		}
+	}
+	if chunks, _ := os.ReadDir(filepath.Join(dir, "talk-chunks")); len(chunks) == 0 {
+		t.Error("no per-chunk files")
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -210,5 +211,34 @@ func TestExportChoicesWriteEveryFile(t *testing.T) {
 	}
 	if chunks, _ := os.ReadDir(filepath.Join(dir, "talk-chunks")); len(chunks) == 0 {
 		t.Error("no per-chunk files")
+	}
+}
+
+// After a seek back, the highlight, chunk label, elapsed and remaining time
+// follow the playback position, not the synthesis; the bar shows playback
+// over synthesis.
+func TestProgressFollowsPlaybackAfterSeek(t *testing.T) {
+	s, _ := newTestStudio(t)
+	text := "One is first. Two comes next. Three ends it."
+	job := core.Job{Play: true, Request: providers.Request{Text: text}}
+	s.startLong(&job)
+	at := []int{0, 14, 30, len(text)}
+	for i := 0; i < 3; i++ {
+		s.ShowProgress(text, core.Progress{Done: 2, Total: 2, Chunk: 0, ChunkStart: 0, ChunkEnd: len(text),
+			Start: at[i], End: at[i+1], Position: time.Duration(2*i) * time.Second, Remaining: time.Duration(6-2*i) * time.Second})
+	}
+	if h := s.Highlighted(); !strings.HasPrefix(h, "Three") {
+		t.Fatalf("before the seek the highlight is %q", h)
+	}
+	s.FollowPlayback(1 * time.Second) // the user sought back to 0:01
+	if h := s.Highlighted(); !strings.HasPrefix(h, "One") {
+		t.Errorf("after seeking to 0:01 the highlight is %q, want the first sentence", h)
+	}
+	l := s.LongText()
+	if !strings.Contains(l.ProgressLabel.Text, "0:01") || !strings.Contains(l.ProgressLabel.Text, "0:05 left") {
+		t.Errorf("label %q, want elapsed 0:01 and 0:05 left", l.ProgressLabel.Text)
+	}
+	if l.Progress.Played < 0.16 || l.Progress.Played > 0.17 || l.Progress.Synthesized != 1 {
+		t.Errorf("bar played %.3f synthesized %.3f, want 1/6 over 1", l.Progress.Played, l.Progress.Synthesized)
 	}
 }

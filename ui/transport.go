@@ -114,6 +114,7 @@ func (s *Studio) showTransport() {
 		text += fmt.Sprintf("  (%d underruns)", st.Underruns)
 	}
 	s.Position.SetText(text)
+	s.FollowPlayback(st.Position)
 }
 
 func clock(d time.Duration) string {

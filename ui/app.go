@@ -44,29 +44,3 @@ func Run(engine *core.Engine, store *keys.Store) {
 	w.Canvas().Focus(s.Text)
 	w.ShowAndRun()
 }
-
-// InstallMenu adds the File and Help menus.
-func (s *Studio) InstallMenu() {
-	file := fyne.NewMenu("File",
-		fyne.NewMenuItem("Open text… (Ctrl+O)", s.ShowOpen),
-		fyne.NewMenuItem("Export…", s.ShowExport),
-		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Add OpenAI-compatible endpoint…", s.ShowAddEndpoint),
-		fyne.NewMenuItem("Remove this endpoint", func() {
-			if err := s.RemoveEndpoint(s.ProviderID()); err != nil {
-				s.SetStatus(err.Error())
-			}
-		}),
-	)
-	items := []*fyne.MenuItem{}
-	if s.OpenSettings != nil {
-		items = append(items, fyne.NewMenuItem("Settings…", func() { s.OpenSettings("") }))
-	}
-	edit := fyne.NewMenu("Edit", items...)
-	speech := fyne.NewMenu("Speech",
-		fyne.NewMenuItem("Speak (Ctrl+Enter)", s.Speak),
-		fyne.NewMenuItem("Stop (Esc)", s.Stop),
-		fyne.NewMenuItem("Speak from here (Ctrl+Shift+Enter)", s.SpeakFromHere),
-	)
-	s.Window.SetMainMenu(fyne.NewMainMenu(file, edit, speech))
-}

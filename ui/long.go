@@ -213,6 +213,7 @@ func (s *Studio) OpenTextFile(path string) {
 	load := func() {
 		s.Text.SetText(text)
 		s.opened = text
+		s.addRecent(path)
 		s.SetStatus(fmt.Sprintf("Opened %s: %d characters.", filepath.Base(path), utf8.RuneCountInString(text)))
 	}
 	s.askBeforeReplacing("Open "+filepath.Base(path), load)

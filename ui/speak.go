@@ -49,7 +49,10 @@ func (s *Studio) run(job core.Job, verb string) {
 	job.Provider = id
 	job.BaseURL = s.Settings.BaseURL(id)
 	job.Request = s.Request()
-	s.Settings.SetText(keepable(job.Request.Text))
+	if s.override != "" {
+		job.Request.Text = s.override
+	}
+	s.Settings.SetText(keepable(s.Text.Text))
 	if _, _, err := s.Engine.Prepare(&job); err != nil {
 		s.mu.Unlock()
 		s.showError(err)

@@ -65,6 +65,7 @@ type Studio struct {
 	Volume       *KeySlider
 	Position     *widget.Label
 	Tabs         *container.AppTabs // Speak, and the feature tabs added with AddTab
+	Menu         *fyne.MainMenu     // the window's menus (menu.go)
 
 	exportDialog    dialog.Dialog
 	providerOptions *fyne.Container // provider-specific fields, rebuilt per provider and model
@@ -80,6 +81,8 @@ type Studio struct {
 	restoring   bool              // providerChanged is filling the pickers: don't remember them
 	draft       *draftSaver       // saves the text as it is typed (draft.go)
 	opened      string            // the text as it was opened from a file, to tell unsaved edits
+	override    string            // Speak clipboard: the text to speak instead of the editor's
+	recentItem  *fyne.MenuItem    // File → Open recent
 
 	mu     sync.Mutex
 	cancel context.CancelFunc

@@ -26,10 +26,20 @@ func Run(engine *core.Engine, store *keys.Store) {
 	s := New(a, w, engine, st)
 	s.AddTab("Compare", comparetab.New(w, engine, comparetab.Options{BaseURL: st.BaseURL}).Content())
 	s.AddTab("History", history.New(w, engine))
+	ApplyTheme(a, a.Preferences().StringWithFallback(themeKey, "System"))
+	var open *settingswin.Window
 	s.OpenSettings = func(focus string) {
-		settingswin.Show(w, store, settingswin.Options{Engine: engine,
+		if open != nil { // one Settings window: bring it forward
+			open.Win.RequestFocus()
+			if focus != "" {
+				open.Panel.Focus(focus)
+			}
+			return
+		}
+		open = settingswin.ShowWindow(a, store, settingswin.Options{Engine: engine,
 			BaseURL: st.BaseURL, SetBaseURL: st.SetBaseURL,
-			OnChange: func(string) { s.RefreshProviders() }}, focus)
+			OnChange: func(string) { s.RefreshProviders() }}, focus, s.GeneralPage)
+		open.Win.SetOnClosed(func() { open = nil })
 	}
 	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyComma, Modifier: fyne.KeyModifierShortcutDefault},
 		func(fyne.Shortcut) { s.OpenSettings("") })

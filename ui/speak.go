@@ -12,7 +12,6 @@ import (
 
 	"chorus/audio"
 	"chorus/core"
-	"chorus/providers"
 	"chorus/ui/savedialog"
 )
 
@@ -134,15 +133,6 @@ func (s *Studio) finish(runID int, job core.Job, res *core.Result, err error) {
 		}
 		s.SetStatus(fmt.Sprintf("Done: %.1f s of audio, first sound after %.0f ms.%s", res.Stats.AudioSeconds, res.Stats.FirstAudioMs, note))
 	}
-}
-
-// showError puts an error in the status line in plain words; the text is kept.
-func (s *Studio) showError(err error) {
-	msg := err.Error()
-	if providers.KindOf(err) == providers.KindUnavailable && s.OpenSettings != nil && strings.Contains(msg, "API key") {
-		s.OpenSettings(s.ProviderID())
-	}
-	s.SetStatus("Error: " + msg)
 }
 
 // keepable limits what is remembered of the text between runs.

@@ -59,6 +59,7 @@ type Studio struct {
 	StopButton   *KeyButton
 	ExportButton *KeyButton
 	Status       *widget.Label
+	ActionButton *widget.Button // the action an error offers (errors.go)
 	Advanced     *widget.Accordion
 	Waveform     *Waveform
 	PauseButton  *KeyButton
@@ -139,6 +140,8 @@ func (s *Studio) build() {
 	s.ExportButton = newKeyButton(k, "Export…", s.ShowExport)
 	s.Status = widget.NewLabel("Ready.")
 	s.Status.Wrapping = fyne.TextWrapWord
+	s.ActionButton = widget.NewButton("", nil)
+	s.ActionButton.Hide()
 
 	form := widget.NewForm(
 		widget.NewFormItem("Provider", s.Provider),
@@ -159,7 +162,7 @@ func (s *Studio) build() {
 	buttons := container.NewHBox(s.SpeakButton, s.StopButton, s.PauseButton, s.ExportButton)
 	left := container.NewVBox(form, s.Advanced)
 	transport := container.NewBorder(nil, nil, nil, container.NewHBox(s.Position, widget.NewLabel("Volume"), container.NewGridWrap(fyne.NewSize(110, 36), s.Volume)), s.Waveform)
-	bottom := container.NewVBox(transport, container.NewBorder(nil, nil, buttons, s.Count), s.longPanel(), widget.NewSeparator(), s.Status)
+	bottom := container.NewVBox(transport, container.NewBorder(nil, nil, buttons, s.Count), s.longPanel(), widget.NewSeparator(), container.NewBorder(nil, nil, nil, s.ActionButton, s.Status))
 	editor := container.NewBorder(nil, bottom, nil, nil, s.editorArea())
 	split := container.NewHSplit(container.NewVScroll(left), editor)
 	split.Offset = 0.36
@@ -396,7 +399,13 @@ func (s *Studio) Request() providers.Request {
 }
 
 // SetStatus shows a message in the status line (UI goroutine only).
-func (s *Studio) SetStatus(msg string) { s.Status.SetText(msg) }
+// An error's action button stays until the next message.
+func (s *Studio) SetStatus(msg string) {
+	s.Status.SetText(msg)
+	if s.ActionButton != nil {
+		s.ActionButton.Hide()
+	}
+}
 
 func contains(list []string, v string) bool {
 	for _, x := range list {

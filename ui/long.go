@@ -212,6 +212,7 @@ func (s *Studio) OpenTextFile(path string) {
 	}
 	load := func() {
 		s.Text.SetText(text)
+		s.updateCount()
 		s.opened = text
 		s.addRecent(path)
 		s.SetStatus(fmt.Sprintf("Opened %s: %d characters.", filepath.Base(path), utf8.RuneCountInString(text)))

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -84,6 +85,9 @@ type Studio struct {
 	opened      string            // the text as it was opened from a file, to tell unsaved edits
 	override    string            // Speak clipboard: the text to speak instead of the editor's
 	recentItem  *fyne.MenuItem    // File → Open recent
+	countTimer  *time.Timer       // the debounced count line
+	countGen    int               // the newest scheduled count
+	countRuns   int               // how often the count line was worked out (tests)
 
 	mu     sync.Mutex
 	cancel context.CancelFunc
@@ -131,7 +135,7 @@ func (s *Studio) build() {
 	s.Text = newEditor(s.Speak, s.Stop)
 	s.Text.PlaceHolder = "Type or paste text, then press Speak (Ctrl+Enter)."
 	s.Count = widget.NewLabel("0 characters")
-	s.Text.OnChanged = func(t string) { s.updateCount(); s.textChanged(t) }
+	s.Text.OnChanged = func(t string) { s.scheduleCount(len(t)); s.textChanged(t) }
 
 	s.SpeakButton = newKeyButton(k, "Speak", s.Speak)
 	s.SpeakButton.Importance = widget.HighImportance
@@ -377,7 +381,36 @@ func (s *Studio) VoiceID() string {
 }
 
 func (s *Studio) updateCount() {
+	s.countRuns++
 	s.Count.SetText(s.countText()) // characters, per-request limit, chunks, cost (long.go)
+}
+
+// countDelay is how long typing in a long text must pause before the count
+// line (which splits the text into chunks) is worked out again.
+const countDelay = 120 * time.Millisecond
+
+// longCount is the text length above which the count line is debounced.
+const longCount = 4000
+
+// scheduleCount updates the count line at once for a short text, else once
+// typing pauses, so typing in a long text stays fluid.
+func (s *Studio) scheduleCount(n int) {
+	if n < longCount {
+		s.updateCount()
+		return
+	}
+	s.countGen++
+	gen := s.countGen
+	if s.countTimer != nil {
+		s.countTimer.Stop()
+	}
+	s.countTimer = time.AfterFunc(countDelay, func() {
+		uiDo(func() {
+			if gen == s.countGen {
+				s.updateCount()
+			}
+		})
+	})
 }
 
 // Request collects the pickers into a request.

@@ -42,7 +42,7 @@ func pump() {
 
 // newTestStudio opens the real main window on Fyne's headless driver, with a
 // memory sink instead of the sound device.
-func newTestStudio(t *testing.T) (*Studio, *player.MemorySink) {
+func newTestStudio(t testing.TB) (*Studio, *player.MemorySink) {
 	t.Helper()
 	a := test.NewTempApp(t)
 	isolateDraft(t)
@@ -59,7 +59,7 @@ func newTestStudio(t *testing.T) (*Studio, *player.MemorySink) {
 
 // isolateDraft gives the test a draft folder of its own: test apps share
 // one storage folder, and a window's draft must not reach the next test.
-func isolateDraft(t *testing.T) {
+func isolateDraft(t testing.TB) {
 	dir := t.TempDir()
 	old := draftFile
 	draftFile = func(fyne.App) string { return filepath.Join(dir, "draft.txt") }

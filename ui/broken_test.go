@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -240,5 +241,20 @@ func TestProgressFollowsPlaybackAfterSeek(t *testing.T) {
 	}
 	if l.Progress.Played < 0.16 || l.Progress.Played > 0.17 || l.Progress.Synthesized != 1 {
 		t.Errorf("bar played %.3f synthesized %.3f, want 1/6 over 1", l.Progress.Played, l.Progress.Synthesized)
+	}
+}
+
+// The voice list narrows as you type, and says how many match.
+func TestVoiceFilterAsYouType(t *testing.T) {
+	s, _ := newTestStudio(t)
+	eventually(t, "voices", func() bool { return len(s.voiceIDs) > 50 })
+	total := len(s.voices)
+	s.Voice.SetText("")
+	test.Type(s.Voice, "PORTUG")
+	if n := s.voicesShown; n == 0 || n > 5 {
+		t.Fatalf("%d voices listed for PORTUG", n)
+	}
+	if !strings.Contains(s.Status.Text, " of ") || !strings.Contains(s.Status.Text, strconv.Itoa(total)) {
+		t.Errorf("status %q does not say N of M voices", s.Status.Text)
 	}
 }

@@ -178,3 +178,33 @@ func (s *Studio) remember() {
 		s.prefs().SetString(pickKey(id, "opt."+f.opt.Key), f.value())
 	}
 }
+
+// filterVoices narrows the voice list to the voices whose name, ID,
+// language, gender or accent contain what is typed (any case), and says how
+// many match. A picked voice (an exact label or ID) shows the whole list.
+func (s *Studio) filterVoices(q string) {
+	if s.restoring || len(s.voices) == 0 {
+		return
+	}
+	q = strings.ToLower(strings.TrimSpace(q))
+	all, _ := providers.VoiceChoices(s.voices)
+	if _, picked := s.voiceIDs[s.Voice.Text]; picked || q == "" {
+		s.Voice.SetOptions(all)
+		return
+	}
+	var match []providers.Voice
+	for _, v := range s.voices {
+		hay := strings.ToLower(strings.Join([]string{v.ID, v.Name, v.Language, v.Gender, v.Accent}, " "))
+		if strings.Contains(hay, q) {
+			match = append(match, v)
+		}
+	}
+	s.voicesShown = len(match)
+	if len(match) == 0 {
+		s.Voice.SetOptions(all)
+	} else {
+		labels, _ := providers.VoiceChoices(match)
+		s.Voice.SetOptions(labels)
+	}
+	s.SetStatus(fmt.Sprintf("%d of %d voices match “%s”.", len(match), len(s.voices), q))
+}

@@ -88,6 +88,8 @@ type Studio struct {
 	countTimer  *time.Timer       // the debounced count line
 	countGen    int               // the newest scheduled count
 	countRuns   int               // how often the count line was worked out (tests)
+	voices      []providers.Voice // the provider's voices, for filtering as you type
+	voicesShown int               // how many the typed filter matched
 
 	mu     sync.Mutex
 	cancel context.CancelFunc
@@ -116,7 +118,7 @@ func (s *Studio) build() {
 	s.Voice = newKeySelectEntry(k)
 	s.Voice.PlaceHolder = "default voice (type and press Enter to search)"
 	s.Voice.OnSubmitted = s.SearchVoices
-	s.Voice.OnChanged = func(string) { s.remember() }
+	s.Voice.OnChanged = func(q string) { s.filterVoices(q); s.remember() }
 	s.Format = newKeySelect(k, nil, func(string) { s.remember() })
 	s.Speed = newKeySlider(k, 0.25, 4, s.TogglePause)
 	s.Speed.Step = 0.05
@@ -357,6 +359,7 @@ func (s *Studio) loadVoices(id string) {
 func (s *Studio) setVoices(voices []providers.Voice) {
 	labels, ids := providers.VoiceChoices(voices)
 	s.voiceIDs = ids
+	s.voices = voices
 	s.Voice.SetOptions(labels)
 	s.checkVoice(voices)
 	if s.Voice.Text == "" && s.ProviderID() == "local" {

@@ -258,3 +258,19 @@ func TestVoiceFilterAsYouType(t *testing.T) {
 		t.Errorf("status %q does not say N of M voices", s.Status.Text)
 	}
 }
+
+func TestMuteAndVolumePercentage(t *testing.T) {
+	s, _ := newTestStudio(t)
+	s.Volume.SetValue(0.6)
+	if s.VolumeLabel.Text != "60%" {
+		t.Fatalf("volume label %q", s.VolumeLabel.Text)
+	}
+	test.Tap(s.MuteButton)
+	if s.Volume.Value != 0 || s.VolumeLabel.Text != "0%" {
+		t.Fatalf("muted: volume %g label %q", s.Volume.Value, s.VolumeLabel.Text)
+	}
+	test.Tap(s.MuteButton)
+	if math.Abs(s.Volume.Value-0.6) > 0.01 {
+		t.Errorf("unmuted to %g, want 0.6", s.Volume.Value)
+	}
+}

@@ -65,6 +65,8 @@ type Studio struct {
 	Waveform     *Waveform
 	PauseButton  *KeyButton
 	Volume       *KeySlider
+	VolumeLabel  *widget.Label  // the volume as a percentage
+	MuteButton   *widget.Button // mutes and unmutes
 	Position     *widget.Label
 	Tabs         *container.AppTabs // Speak, and the feature tabs added with AddTab
 	Menu         *fyne.MainMenu     // the window's menus (menu.go)
@@ -90,6 +92,7 @@ type Studio struct {
 	countRuns   int               // how often the count line was worked out (tests)
 	voices      []providers.Voice // the provider's voices, for filtering as you type
 	voicesShown int               // how many the typed filter matched
+	unmuted     float64           // the volume before Mute
 
 	mu     sync.Mutex
 	cancel context.CancelFunc
@@ -167,7 +170,7 @@ func (s *Studio) build() {
 	s.buildTransport()
 	buttons := container.NewHBox(s.SpeakButton, s.StopButton, s.PauseButton, s.ExportButton)
 	left := container.NewVBox(form, s.Advanced)
-	transport := container.NewBorder(nil, nil, nil, container.NewHBox(s.Position, widget.NewLabel("Volume"), container.NewGridWrap(fyne.NewSize(110, 36), s.Volume)), s.Waveform)
+	transport := container.NewBorder(nil, nil, nil, container.NewHBox(s.Position, s.MuteButton, container.NewGridWrap(fyne.NewSize(110, 36), s.Volume), s.VolumeLabel), s.Waveform)
 	bottom := container.NewVBox(transport, container.NewBorder(nil, nil, buttons, s.Count), s.longPanel(), widget.NewSeparator(), container.NewBorder(nil, nil, nil, s.ActionButton, s.Status))
 	editor := container.NewBorder(nil, bottom, nil, nil, s.editorArea())
 	split := container.NewHSplit(container.NewVScroll(left), editor)

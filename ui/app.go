@@ -44,12 +44,14 @@ func Run(engine *core.Engine, store *keys.Store) {
 	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyComma, Modifier: fyne.KeyModifierShortcutDefault},
 		func(fyne.Shortcut) { s.OpenSettings("") })
 	s.InstallMenu()
+	s.RestoreTab()
 	w.Resize(st.WindowSize())
 	w.SetOnClosed(func() {
 		s.Stop()
 		st.SetWindowSize(w.Canvas().Size())
 		st.SetText(keepable(s.Text.Text))
 		s.FlushDraft()
+		s.SaveLayout()
 	})
 	w.Canvas().Focus(s.Text)
 	w.ShowAndRun()

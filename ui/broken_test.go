@@ -13,6 +13,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"chorus/audio"
 	"chorus/core"
@@ -272,5 +273,22 @@ func TestMuteAndVolumePercentage(t *testing.T) {
 	test.Tap(s.MuteButton)
 	if math.Abs(s.Volume.Value-0.6) > 0.01 {
 		t.Errorf("unmuted to %g, want 0.6", s.Volume.Value)
+	}
+}
+
+func TestSplitAndTabAreRestored(t *testing.T) {
+	s, _ := newTestStudio(t)
+	s.AddTab("History", widget.NewLabel("history"))
+	s.split.SetOffset(0.5)
+	s.Tabs.SelectIndex(1)
+	s.SaveLayout()
+	w2 := s.App.NewWindow(Title)
+	defer w2.Close()
+	s2 := New(s.App, w2, s.Engine, s.Settings)
+	defer s2.draft.Stop()
+	s2.AddTab("History", widget.NewLabel("history"))
+	s2.RestoreTab()
+	if s2.split.Offset != 0.5 || s2.Tabs.Selected().Text != "History" {
+		t.Errorf("split %g, tab %q", s2.split.Offset, s2.Tabs.Selected().Text)
 	}
 }

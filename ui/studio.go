@@ -93,6 +93,7 @@ type Studio struct {
 	voices      []providers.Voice // the provider's voices, for filtering as you type
 	voicesShown int               // how many the typed filter matched
 	unmuted     float64           // the volume before Mute
+	split       *container.Split  // pickers | editor
 
 	mu     sync.Mutex
 	cancel context.CancelFunc
@@ -174,7 +175,8 @@ func (s *Studio) build() {
 	bottom := container.NewVBox(transport, container.NewBorder(nil, nil, buttons, s.Count), s.longPanel(), widget.NewSeparator(), container.NewBorder(nil, nil, nil, s.ActionButton, s.Status))
 	editor := container.NewBorder(nil, bottom, nil, nil, s.editorArea())
 	split := container.NewHSplit(container.NewVScroll(left), editor)
-	split.Offset = 0.36
+	split.Offset = s.prefs().FloatWithFallback(splitKey, 0.36)
+	s.split = split
 	s.Tabs = container.NewAppTabs(container.NewTabItem("Speak", split))
 	s.Window.SetContent(s.Tabs)
 	s.Window.SetTitle(Title)
@@ -190,6 +192,28 @@ func (s *Studio) build() {
 	}
 	s.selectProvider(id)
 	s.RefreshProviders()
+}
+
+const (
+	splitKey = "window.split"
+	tabKey   = "window.tab"
+)
+
+// SaveLayout keeps the split position and the open tab for the next start.
+func (s *Studio) SaveLayout() {
+	s.prefs().SetFloat(splitKey, s.split.Offset)
+	s.prefs().SetString(tabKey, s.Tabs.Selected().Text)
+}
+
+// RestoreTab opens the tab that was open at the last quit (call it after
+// the feature tabs are added).
+func (s *Studio) RestoreTab() {
+	name := s.prefs().String(tabKey)
+	for _, it := range s.Tabs.Items {
+		if it.Text == name {
+			s.Tabs.Select(it)
+		}
+	}
 }
 
 // AddTab adds a feature tab (Compare, History, ...) to the window.

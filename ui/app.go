@@ -38,7 +38,7 @@ func Run(engine *core.Engine, store *keys.Store) {
 		}
 		open = settingswin.ShowWindow(a, store, settingswin.Options{Engine: engine,
 			BaseURL: st.BaseURL, SetBaseURL: st.SetBaseURL,
-			OnChange: func(string) { s.RefreshProviders() }}, focus, s.GeneralPage)
+			OnChange: s.KeyChanged}, focus, s.GeneralPage)
 		open.Win.SetOnClosed(func() { open = nil })
 	}
 	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyComma, Modifier: fyne.KeyModifierShortcutDefault},

@@ -292,3 +292,15 @@ func TestSplitAndTabAreRestored(t *testing.T) {
 		t.Errorf("split %g, tab %q", s2.split.Offset, s2.Tabs.Selected().Text)
 	}
 }
+
+// A key saved in Settings refreshes the chosen provider's voices at once.
+func TestKeySavedReloadsVoices(t *testing.T) {
+	s, _ := newTestStudio(t)
+	scripted.Register(t, &scripted.Provider{ID: "ui-key2"})
+	s.RefreshProviders()
+	s.selectProvider("ui-key2")
+	eventually(t, "voices", func() bool { return len(s.voiceIDs) == 2 })
+	s.voiceIDs = map[string]string{}
+	s.KeyChanged("ui-key2")
+	eventually(t, "voices reloaded", func() bool { return len(s.voiceIDs) == 2 })
+}

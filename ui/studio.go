@@ -257,6 +257,15 @@ func (s *Studio) RefreshProviders() {
 	}()
 }
 
+// KeyChanged refreshes what depends on a provider's key at once: the "add
+// key" marks, and the voices when that provider is the one chosen.
+func (s *Studio) KeyChanged(providerID string) {
+	s.RefreshProviders()
+	if providerID == s.ProviderID() {
+		s.loadVoices(providerID)
+	}
+}
+
 func (s *Studio) keyFunc() core.KeyFunc {
 	if s.Engine.Keys != nil {
 		return s.Engine.Keys

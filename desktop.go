@@ -121,8 +121,8 @@ func sentence(msg string) string {
 	return msg
 }
 
-// addSpeechItems adds Speak clipboard and Speak selection to the window's
-// Speech menu.
+// addSpeechItems adds Speak selection (and Speak clipboard, unless the window
+// already offers it) to the window's Speech menu.
 // The selection item names the global shortcut when it was grabbed.
 func addSpeechItems(w fyne.Window, sp *screenSpeaker, shortcut bool) {
 	mm := w.MainMenu()
@@ -134,11 +134,17 @@ func addSpeechItems(w fyne.Window, sp *screenSpeaker, shortcut bool) {
 		label += " (" + tray.DefaultShortcut + ")"
 	}
 	for _, m := range mm.Items {
-		if m.Label == "Speech" {
-			m.Items = append(m.Items, fyne.NewMenuItemSeparator(),
-				fyne.NewMenuItem("Speak clipboard", func() { sp.speak(screentext.Clipboard) }),
-				fyne.NewMenuItem(label, func() { sp.speak(screentext.Selection) }))
-			mm.Refresh()
+		if m.Label != "Speech" {
+			continue
 		}
+		hasClipboard := false
+		for _, it := range m.Items {
+			hasClipboard = hasClipboard || strings.HasPrefix(it.Label, "Speak clipboard")
+		}
+		if !hasClipboard {
+			m.Items = append(m.Items, fyne.NewMenuItem("Speak clipboard", func() { sp.speak(screentext.Clipboard) }))
+		}
+		m.Items = append(m.Items, fyne.NewMenuItem(label, func() { sp.speak(screentext.Selection) }))
+		mm.Refresh()
 	}
 }

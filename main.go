@@ -28,6 +28,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "chorus: the audio cache is off (%v); every request will be sent\n", err)
 	}
 	cli.Version = version
+	ui.Version = version
 	if len(os.Args) > 1 {
 		os.Exit(cli.Run(context.Background(), cli.DefaultEnv(engine), os.Args[1:]))
 	}

@@ -26,19 +26,32 @@ func Run(engine *core.Engine, store *keys.Store) {
 	s := New(a, w, engine, st)
 	s.AddTab("Compare", comparetab.New(w, engine, comparetab.Options{BaseURL: st.BaseURL}).Content())
 	s.AddTab("History", history.New(w, engine))
+	ApplyTheme(a, a.Preferences().StringWithFallback(themeKey, "System"))
+	var open *settingswin.Window
 	s.OpenSettings = func(focus string) {
-		settingswin.Show(w, store, settingswin.Options{Engine: engine,
+		if open != nil { // one Settings window: bring it forward
+			open.Win.RequestFocus()
+			if focus != "" {
+				open.Panel.Focus(focus)
+			}
+			return
+		}
+		open = settingswin.ShowWindow(a, store, settingswin.Options{Engine: engine,
 			BaseURL: st.BaseURL, SetBaseURL: st.SetBaseURL,
-			OnChange: func(string) { s.RefreshProviders() }}, focus)
+			OnChange: s.KeyChanged}, focus, s.GeneralPage)
+		open.Win.SetOnClosed(func() { open = nil })
 	}
 	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyComma, Modifier: fyne.KeyModifierShortcutDefault},
 		func(fyne.Shortcut) { s.OpenSettings("") })
 	s.InstallMenu()
+	s.RestoreTab()
 	w.Resize(st.WindowSize())
 	w.SetOnClosed(func() {
 		s.Stop()
 		st.SetWindowSize(w.Canvas().Size())
 		st.SetText(keepable(s.Text.Text))
+		s.FlushDraft()
+		s.SaveLayout()
 	})
 	w.Canvas().Focus(s.Text)
 	if OnStart != nil {
@@ -46,31 +59,4 @@ func Run(engine *core.Engine, store *keys.Store) {
 	}
 	a.Lifecycle().SetOnStarted(s.offerNaturalVoice) // voices_hook.go
 	w.ShowAndRun()
-}
-
-// InstallMenu adds the File and Help menus.
-func (s *Studio) InstallMenu() {
-	file := fyne.NewMenu("File",
-		fyne.NewMenuItem("Open text… (Ctrl+O)", s.ShowOpen),
-		fyne.NewMenuItem("Export…", s.ShowExport),
-		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem("Add OpenAI-compatible endpoint…", s.ShowAddEndpoint),
-		fyne.NewMenuItem("Remove this endpoint", func() {
-			if err := s.RemoveEndpoint(s.ProviderID()); err != nil {
-				s.SetStatus(err.Error())
-			}
-		}),
-	)
-	items := []*fyne.MenuItem{}
-	if s.OpenSettings != nil {
-		items = append(items, fyne.NewMenuItem("Settings…", func() { s.OpenSettings("") }))
-	}
-	items = append(items, s.voicesMenuItem()) // voices_hook.go
-	edit := fyne.NewMenu("Edit", items...)
-	speech := fyne.NewMenu("Speech",
-		fyne.NewMenuItem("Speak (Ctrl+Enter)", s.Speak),
-		fyne.NewMenuItem("Stop (Esc)", s.Stop),
-		fyne.NewMenuItem("Speak from here (Ctrl+Shift+Enter)", s.SpeakFromHere),
-	)
-	s.Window.SetMainMenu(fyne.NewMainMenu(file, edit, speech))
 }

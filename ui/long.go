@@ -41,7 +41,7 @@ const maxOpenBytes = 16 << 20
 // of a running job point into it. Showing the current chunk (not the whole
 // text) keeps each update cheap even for a book chapter.
 type LongView struct {
-	Progress      *widget.ProgressBar
+	Progress      *PlaybackBar
 	ProgressLabel *widget.Label
 	Reading       *widget.RichText
 	ChunkChars    *widget.Entry
@@ -56,6 +56,8 @@ type LongView struct {
 	active   bool // a job with progress is running
 	text     string
 	lastSent int
+	marks    []mark  // where each sentence began in the audio, to follow seeks
+	synth    float64 // chunks synthesized, 0 to 1
 }
 
 // editorArea is the editor with the reading view stacked over it.
@@ -75,7 +77,7 @@ func (s *Studio) ensureLong() {
 		return
 	}
 	l := &LongView{from: -1}
-	l.Progress = widget.NewProgressBar()
+	l.Progress = NewPlaybackBar()
 	l.ProgressLabel = widget.NewLabel("")
 	l.Reading = widget.NewRichText()
 	l.Reading.Wrapping = fyne.TextWrapWord
@@ -210,9 +212,33 @@ func (s *Studio) OpenTextFile(path string) {
 	if ext := strings.ToLower(filepath.Ext(path)); ext == ".md" || ext == ".markdown" {
 		text = SpeakableMarkdown(text)
 	}
-	s.Text.SetText(text)
-	s.showChaptersOf(path)
-	s.SetStatus(fmt.Sprintf("Opened %s: %d characters.", filepath.Base(path), utf8.RuneCountInString(text)))
+	load := func() {
+		s.Text.SetText(text)
+		s.updateCount()
+		s.opened = text
+		s.addRecent(path)
+		s.showChaptersOf(path)
+		s.SetStatus(fmt.Sprintf("Opened %s: %d characters.", filepath.Base(path), utf8.RuneCountInString(text)))
+	}
+	s.askBeforeReplacing("Open "+filepath.Base(path), load)
+}
+
+// askBeforeReplacing runs replace at once when the editor holds nothing
+// unsaved, else only after the user agrees to drop the unsaved text.
+func (s *Studio) askBeforeReplacing(what string, replace func()) {
+	if !s.Unsaved() {
+		replace()
+		return
+	}
+	d := dialog.NewConfirm("Replace the text?",
+		"The text in the editor is not saved in a file. "+what+" and replace it?", func(yes bool) {
+			if yes {
+				replace()
+			}
+		}, s.Window)
+	d.SetConfirmText("Replace")
+	d.SetDismissText("Keep my text")
+	d.Show()
 }
 
 var (
@@ -279,7 +305,9 @@ func (s *Studio) countText() string {
 // SpeakFromHere speaks from the start of the sentence the cursor is in.
 func (s *Studio) SpeakFromHere() {
 	s.ensureLong()
-	off := cursorOffset(s.Text.Text, s.Text.CursorRow, s.Text.CursorColumn)
+	// CursorRow counts wrapped screen lines, not lines of text: the
+	// cursor's offset into the text is what locates the sentence.
+	off := runeToByte(s.Text.Text, s.Text.CursorTextOffset())
 	start := 0
 	for _, sp := range longtext.Sentences(s.Text.Text) {
 		if sp.Start <= off {
@@ -295,20 +323,11 @@ func (s *Studio) SpeakFromHere() {
 	s.long.mu.Unlock()
 }
 
-// cursorOffset turns an Entry's row and column (in runes) into a byte offset.
-func cursorOffset(text string, row, col int) int {
+// runeToByte turns a rune offset into text (what an Entry's cursor
+// counts) into a byte offset, clamped to the text.
+func runeToByte(text string, runes int) int {
 	off := 0
-	for r := 0; r < row; r++ {
-		i := strings.IndexByte(text[off:], '\n')
-		if i < 0 {
-			return len(text)
-		}
-		off += i + 1
-	}
-	for c := 0; c < col && off < len(text); c++ {
-		if text[off] == '\n' {
-			break
-		}
+	for i := 0; i < runes && off < len(text); i++ {
 		_, w := utf8.DecodeRuneInString(text[off:])
 		off += w
 	}
@@ -337,7 +356,8 @@ func (s *Studio) startLong(job *core.Job) {
 	}
 	text := job.Request.Text
 	l.text, l.lastSent, l.active = text, -1, true
-	l.Progress.SetValue(0)
+	l.marks, l.synth = nil, 0
+	l.Progress.Set(0, 0)
 	l.ProgressLabel.SetText("starting…")
 	l.panel.Show()
 	if job.Play {
@@ -353,18 +373,69 @@ func (s *Studio) startLong(job *core.Job) {
 	}
 }
 
-// ShowProgress updates the progress row and the reading view (UI goroutine).
+// ShowProgress records a progress report (UI goroutine). What it shows —
+// the highlighted sentence, the chunk, elapsed and remaining time — follows
+// the playback position: while a transport plays, FollowPlayback draws it
+// at every tick; otherwise (an export) the report's own position is used.
 func (s *Studio) ShowProgress(text string, p core.Progress) {
 	l := s.long
 	if l == nil || !l.active || l.text != text {
 		return
 	}
 	if p.Total > 0 {
-		l.Progress.SetValue(float64(p.Done) / float64(p.Total))
+		l.synth = float64(p.Done) / float64(p.Total)
 	}
-	label := fmt.Sprintf("%d/%d chunks · %s", p.Done, p.Total, shortClock(p.Elapsed))
-	if p.Remaining > 0 {
-		label += " · ~" + shortClock(p.Remaining) + " left"
+	if n := len(l.marks); n == 0 || (p.Start != l.marks[n-1].p.Start && p.Position >= l.marks[n-1].at) {
+		l.marks = append(l.marks, mark{at: p.Position, p: p})
+	} else {
+		l.marks[n-1].p.Done, l.marks[n-1].p.Remaining = p.Done, p.Remaining
+		if p.Position > l.marks[n-1].at {
+			// later news of the same sentence: keep the remaining estimate current
+			l.marks[n-1].p.Remaining = p.Remaining + (p.Position - l.marks[n-1].at)
+		}
+	}
+	if tr := s.transport(); tr != nil && l.reading.Visible() {
+		st := tr.Status()
+		s.FollowPlayback(st.Position)
+		return
+	}
+	s.drawProgress(p, p.Position, p.Remaining)
+}
+
+// FollowPlayback shows the sentence, chunk and times at the playback
+// position pos, which a seek may have moved anywhere (UI goroutine).
+func (s *Studio) FollowPlayback(pos time.Duration) {
+	l := s.long
+	if l == nil || !l.active {
+		return
+	}
+	m, ok := markAt(l.marks, pos)
+	if !ok {
+		return
+	}
+	last := l.marks[len(l.marks)-1]
+	remaining := last.p.Remaining + (last.at - pos)
+	if remaining < 0 {
+		remaining = 0
+	}
+	p := m.p
+	p.Done = last.p.Done
+	s.drawProgress(p, pos, remaining)
+}
+
+// drawProgress draws the progress row and the reading view for the
+// sentence in p, heard at pos with remaining left.
+func (s *Studio) drawProgress(p core.Progress, pos, remaining time.Duration) {
+	l := s.long
+	text := l.text
+	played := 0.0
+	if total := pos + remaining; total > 0 {
+		played = float64(pos) / float64(total)
+	}
+	l.Progress.Set(played, l.synth)
+	label := fmt.Sprintf("Chunk %d · %d/%d chunks ready · %s", p.Chunk+1, p.Done, p.Total, shortClock(pos))
+	if remaining > 0 {
+		label += " · ~" + shortClock(remaining) + " left"
 	}
 	l.ProgressLabel.SetText(label)
 	if !l.reading.Visible() || p.Start == l.lastSent || p.ChunkEnd > len(text) || p.Start < p.ChunkStart || p.End > p.ChunkEnd {

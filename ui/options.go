@@ -30,6 +30,10 @@ func (s *Studio) buildOptions(caps providers.Capabilities, model string) {
 	if len(caps.Transports) > 0 {
 		sel := widget.NewSelect(caps.Transports, nil)
 		sel.SetSelected(caps.Transports[0])
+		if t := s.prefs().String(pickKey(s.ProviderID(), "transport")); slices.Contains(caps.Transports, t) {
+			sel.SetSelected(t)
+		}
+		sel.OnChanged = func(string) { s.remember() }
 		s.transportPick = sel
 		items = append(items, widget.NewFormItem("Transport", sel))
 	} else {
@@ -39,7 +43,7 @@ func (s *Studio) buildOptions(caps providers.Capabilities, model string) {
 		if len(o.Models) > 0 && !slices.Contains(o.Models, model) {
 			continue
 		}
-		f := newOptionField(o, s.Window)
+		f := newOptionField(o, s.Window, s.prefs().String(pickKey(s.ProviderID(), "opt."+o.Key)), s.remember)
 		s.optionFields = append(s.optionFields, f)
 		items = append(items, f.item)
 	}
@@ -51,7 +55,10 @@ func (s *Studio) buildOptions(caps providers.Capabilities, model string) {
 	s.providerOptions.Refresh()
 }
 
-func newOptionField(o providers.Option, win fyne.Window) *optionField {
+// newOptionField builds the field for one option, showing saved (what was
+// chosen before, "" for the default) when the option accepts it, and
+// calling changed when the user changes it.
+func newOptionField(o providers.Option, win fyne.Window, saved string, changed func()) *optionField {
 	label := o.Label
 	if label == "" {
 		label = o.Key
@@ -64,6 +71,10 @@ func newOptionField(o providers.Option, win fyne.Window) *optionField {
 		if o.Default != "" && slices.Contains(o.Choices, o.Default) {
 			sel.SetSelected(o.Default)
 		}
+		if slices.Contains(o.Choices, saved) {
+			sel.SetSelected(saved)
+		}
+		sel.OnChanged = func(string) { changed() }
 		f.value = func() string {
 			if sel.Selected == "default" {
 				return ""
@@ -79,6 +90,10 @@ func newOptionField(o providers.Option, win fyne.Window) *optionField {
 		val := widget.NewLabel("default")
 		touched := false
 		sl.OnChanged = func(v float64) { touched = true; val.SetText(strconv.FormatFloat(v, 'g', 3, 64)) }
+		if v, err := strconv.ParseFloat(saved, 64); err == nil && v >= r.Min && v <= r.Max {
+			sl.SetValue(v)
+		}
+		sl.OnChangeEnded = func(float64) { changed() }
 		f.value = func() string {
 			if !touched {
 				return ""
@@ -95,6 +110,10 @@ func newOptionField(o providers.Option, win fyne.Window) *optionField {
 			}
 			return o.Check(v)
 		}
+		if saved != "" && o.Check(saved) == nil {
+			e.SetText(saved)
+		}
+		e.OnChanged = func(string) { changed() }
 		f.value = func() string { return strings.TrimSpace(e.Text) }
 		f.item = widget.NewFormItem(label, e)
 		if strings.HasSuffix(o.Key, "_file") && win != nil {

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2/widget"
 
 	"chorus/audio"
 	"chorus/core"
-	"chorus/providers"
 	"chorus/ui/savedialog"
 )
 
@@ -48,7 +48,10 @@ func (s *Studio) run(job core.Job, verb string) {
 	job.Provider = id
 	job.BaseURL = s.Settings.BaseURL(id)
 	job.Request = s.Request()
-	s.Settings.SetText(keepable(job.Request.Text))
+	if s.override != "" {
+		job.Request.Text = s.override
+	}
+	s.Settings.SetText(keepable(s.Text.Text))
 	if _, _, err := s.Engine.Prepare(&job); err != nil {
 		s.mu.Unlock()
 		s.showError(err)
@@ -132,15 +135,6 @@ func (s *Studio) finish(runID int, job core.Job, res *core.Result, err error) {
 	}
 }
 
-// showError puts an error in the status line in plain words; the text is kept.
-func (s *Studio) showError(err error) {
-	msg := err.Error()
-	if providers.KindOf(err) == providers.KindUnavailable && s.OpenSettings != nil && strings.Contains(msg, "API key") {
-		s.OpenSettings(s.ProviderID())
-	}
-	s.SetStatus("Error: " + msg)
-}
-
 // keepable limits what is remembered of the text between runs.
 func keepable(t string) string {
 	if len(t) > 64<<10 {
@@ -149,19 +143,95 @@ func keepable(t string) string {
 	return t
 }
 
-// ShowExport asks where to save, then synthesizes straight to that file.
-// The file is written atomically, and an existing file is replaced only
-// after the user confirms.
+// ExportChoice is what the Export dialog asks besides the file's place.
+type ExportChoice struct {
+	Format     string // wav, mp3, flac, ogg, pcm; "" keeps the file name's extension
+	SampleRate int    // 0 keeps the provider's rate
+	Subtitles  string // "", "srt" or "vtt": written next to the audio
+	PerChunk   bool   // also one file per chunk, in <name>-chunks/
+	Sidecar    bool   // also <name>.json describing the export
+	Play       bool   // also play it while it is written
+}
+
+// exportFormats are the formats the Export dialog offers.
+var exportFormats = []string{"wav", "mp3", "flac", "ogg", "pcm"}
+
+// subtitleChoices maps the dialog's labels to subtitle file extensions.
+var subtitleChoices = []struct{ label, ext string }{{"None", ""}, {"SRT", "srt"}, {"WebVTT", "vtt"}}
+
+// exportJob turns a chosen path and the dialog's choices into a job. The
+// audio file's extension always matches its format.
+func exportJob(path string, replace bool, c ExportChoice) core.Job {
+	if c.Format != "" {
+		path = strings.TrimSuffix(path, filepath.Ext(path)) + audio.Encoding(c.Format).Extension()
+	}
+	base := strings.TrimSuffix(path, filepath.Ext(path))
+	job := core.Job{Out: path, Force: replace, Play: c.Play, OutFormat: audio.Encoding(c.Format), OutRate: c.SampleRate, Sidecar: c.Sidecar}
+	if c.Subtitles != "" {
+		job.Subtitles = base + "." + c.Subtitles
+	}
+	if c.PerChunk {
+		job.PerChunkDir = base + "-chunks"
+	}
+	return job
+}
+
+// ShowExport asks where to save and how, then synthesizes straight to that
+// file. The file is written atomically, and an existing file is replaced
+// only after the user confirms.
 func (s *Studio) ShowExport() {
-	ext := audio.Encoding(s.Format.Selected).Extension()
+	format := widget.NewSelect(exportFormats, nil)
+	f := s.Format.Selected
+	if !contains(exportFormats, f) {
+		f = "wav"
+	}
+	format.SetSelected(f)
+	rate := widget.NewSelect([]string{"provider's rate", "16000", "22050", "24000", "44100", "48000"}, nil)
+	rate.SetSelectedIndex(0)
+	var subLabels []string
+	for _, c := range subtitleChoices {
+		subLabels = append(subLabels, c.label)
+	}
+	subs := widget.NewRadioGroup(subLabels, nil)
+	subs.Horizontal = true
+	subs.SetSelected("None")
+	perChunk := widget.NewCheck("One file per chunk too", nil)
+	sidecar := widget.NewCheck("A JSON description alongside", nil)
 	play := widget.NewCheck("Also play it", nil)
+	choice := func() ExportChoice {
+		c := ExportChoice{Format: format.Selected, PerChunk: perChunk.Checked, Sidecar: sidecar.Checked, Play: play.Checked}
+		c.SampleRate, _ = strconv.Atoi(rate.Selected)
+		for _, sc := range subtitleChoices {
+			if sc.label == subs.Selected {
+				c.Subtitles = sc.ext
+			}
+		}
+		return c
+	}
 	s.exportDialog = savedialog.Show(s.Window, savedialog.Options{
 		Title: "Export audio",
 		Dir:   s.Settings.ExportDir(),
-		Name:  core.OutputName(s.Text.Text, audio.Encoding(strings.TrimPrefix(ext, "."))),
-		Hint:  "The extension picks the format: .wav .mp3 .flac .ogg .pcm",
-		Extra: []*widget.FormItem{widget.NewFormItem("", play)},
-	}, func(path string, replace bool) { s.export(path, replace, play.Checked) })
+		Name:  core.OutputName(s.Text.Text, audio.Encoding(f)),
+		Extra: []*widget.FormItem{
+			widget.NewFormItem("Format", format),
+			widget.NewFormItem("Sample rate", rate),
+			widget.NewFormItem("Subtitles", subs),
+			widget.NewFormItem("", perChunk),
+			widget.NewFormItem("", sidecar),
+			widget.NewFormItem("", play),
+		},
+	}, func(path string, replace bool) {
+		job := exportJob(path, replace, choice())
+		if job.Out == path {
+			s.exportWith(job)
+			return
+		}
+		// The format changed the extension: ask about that file.
+		savedialog.Confirm(s.Window, job.Out, func(_ string, replace bool) {
+			job.Force = replace
+			s.exportWith(job)
+		})
+	})
 }
 
 // exportTo confirms replacing an existing file, then runs the export.
@@ -170,6 +240,10 @@ func (s *Studio) exportTo(path string, play bool) {
 }
 
 func (s *Studio) export(path string, replace, play bool) {
-	s.Settings.SetExportDir(filepath.Dir(path))
-	s.run(core.Job{Out: path, Force: replace, Play: play}, "Exporting")
+	s.exportWith(core.Job{Out: path, Force: replace, Play: play})
+}
+
+func (s *Studio) exportWith(job core.Job) {
+	s.Settings.SetExportDir(filepath.Dir(job.Out))
+	s.run(job, "Exporting")
 }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -43,28 +44,32 @@ type Studio struct {
 	// Profiles stores custom OpenAI-compatible endpoints.
 	Profiles *settings.ProfileStore
 
-	Provider     *widget.Select
-	Model        *widget.SelectEntry
-	Voice        *widget.SelectEntry
-	Format       *widget.Select
-	Speed        *widget.Slider
+	Provider     *KeySelect
+	Model        *KeySelectEntry
+	Voice        *KeySelectEntry
+	Format       *KeySelect
+	Speed        *KeySlider
 	SpeedLabel   *widget.Label
-	SampleRate   *widget.Select
-	Language     *widget.SelectEntry
-	Instructions *widget.Entry
-	Batch        *widget.Check
+	SampleRate   *KeySelect
+	Language     *KeySelectEntry
+	Instructions *KeyEntry
+	Batch        *KeyCheck
 	Text         *editor
 	Count        *widget.Label
-	SpeakButton  *widget.Button
-	StopButton   *widget.Button
-	ExportButton *widget.Button
+	SpeakButton  *KeyButton
+	StopButton   *KeyButton
+	ExportButton *KeyButton
 	Status       *widget.Label
+	ActionButton *widget.Button // the action an error offers (errors.go)
 	Advanced     *widget.Accordion
 	Waveform     *Waveform
-	PauseButton  *widget.Button
-	Volume       *widget.Slider
+	PauseButton  *KeyButton
+	Volume       *KeySlider
+	VolumeLabel  *widget.Label  // the volume as a percentage
+	MuteButton   *widget.Button // mutes and unmutes
 	Position     *widget.Label
 	Tabs         *container.AppTabs // Speak, and the feature tabs added with AddTab
+	Menu         *fyne.MainMenu     // the window's menus (menu.go)
 
 	exportDialog    dialog.Dialog
 	providerOptions *fyne.Container // provider-specific fields, rebuilt per provider and model
@@ -78,6 +83,18 @@ type Studio struct {
 	missingKey  map[string]bool   // providers known to have no key
 	refreshGen  int               // the newest RefreshProviders, so older ones don't overwrite it
 	voiceIDs    map[string]string // label -> ID
+	restoring   bool              // providerChanged is filling the pickers: don't remember them
+	draft       *draftSaver       // saves the text as it is typed (draft.go)
+	opened      string            // the text as it was opened from a file, to tell unsaved edits
+	override    string            // Speak clipboard: the text to speak instead of the editor's
+	recentItem  *fyne.MenuItem    // File → Open recent
+	countTimer  *time.Timer       // the debounced count line
+	countGen    int               // the newest scheduled count
+	countRuns   int               // how often the count line was worked out (tests)
+	voices      []providers.Voice // the provider's voices, for filtering as you type
+	voicesShown int               // how many the typed filter matched
+	unmuted     float64           // the volume before Mute
+	split       *container.Split  // pickers | editor
 
 	mu     sync.Mutex
 	cancel context.CancelFunc
@@ -99,39 +116,43 @@ func (s *Studio) build() {
 		s.providerIDs = append(s.providerIDs, r.ID)
 		names = append(names, s.providerLabel(r))
 	}
-	s.Provider = widget.NewSelect(names, func(string) { s.providerChanged() })
-	s.Model = widget.NewSelectEntry(nil)
+	k := keyHook{onEsc: s.Stop}
+	s.Provider = newKeySelect(k, names, func(string) { s.providerChanged() })
+	s.Model = newKeySelectEntry(k)
 	s.Model.OnChanged = func(m string) { s.modelChanged(m) }
-	s.Voice = widget.NewSelectEntry(nil)
+	s.Voice = newKeySelectEntry(k)
 	s.Voice.PlaceHolder = "default voice (type and press Enter to search)"
 	s.Voice.OnSubmitted = s.SearchVoices
-	s.Voice.OnChanged = func(string) { s.remember() }
-	s.Format = widget.NewSelect(nil, func(string) { s.remember() })
-	s.Speed = widget.NewSlider(0.25, 4)
+	s.Voice.OnChanged = func(q string) { s.filterVoices(q); s.remember() }
+	s.Format = newKeySelect(k, nil, func(string) { s.remember() })
+	s.Speed = newKeySlider(k, 0.25, 4, s.TogglePause)
 	s.Speed.Step = 0.05
 	s.SpeedLabel = widget.NewLabel("1.00×")
 	s.Speed.OnChanged = func(v float64) { s.SpeedLabel.SetText(fmt.Sprintf("%.2f×", v)) }
-	s.Speed.OnChangeEnded = func(v float64) { s.Settings.SetSpeed(v) }
-	s.SampleRate = widget.NewSelect(nil, func(string) { s.remember() })
-	s.Language = widget.NewSelectEntry(nil)
+	s.Speed.OnChangeEnded = func(float64) { s.remember() }
+	s.SampleRate = newKeySelect(k, nil, func(string) { s.remember() })
+	s.Language = newKeySelectEntry(k)
 	s.Language.PlaceHolder = "from the voice"
-	s.Instructions = widget.NewMultiLineEntry()
+	s.Language.OnChanged = func(string) { s.remember() }
+	s.Instructions = newKeyEntry(k, true)
 	s.Instructions.PlaceHolder = "How should it sound? e.g. calm and warm, like a bedtime story"
 	s.Instructions.SetMinRowsVisible(2)
-	s.Batch = widget.NewCheck("Wait for the whole clip (no streaming)", nil)
+	s.Batch = newKeyCheck(k, "Wait for the whole clip (no streaming)")
 
 	s.Text = newEditor(s.Speak, s.Stop)
 	s.Text.PlaceHolder = "Type or paste text, then press Speak (Ctrl+Enter)."
 	s.Count = widget.NewLabel("0 characters")
-	s.Text.OnChanged = func(string) { s.updateCount() }
+	s.Text.OnChanged = func(t string) { s.scheduleCount(len(t)); s.textChanged(t) }
 
-	s.SpeakButton = widget.NewButton("Speak", s.Speak)
+	s.SpeakButton = newKeyButton(k, "Speak", s.Speak)
 	s.SpeakButton.Importance = widget.HighImportance
-	s.StopButton = widget.NewButton("Stop", s.Stop)
+	s.StopButton = newKeyButton(k, "Stop", s.Stop)
 	s.StopButton.Disable()
-	s.ExportButton = widget.NewButton("Export…", s.ShowExport)
+	s.ExportButton = newKeyButton(k, "Export…", s.ShowExport)
 	s.Status = widget.NewLabel("Ready.")
 	s.Status.Wrapping = fyne.TextWrapWord
+	s.ActionButton = widget.NewButton("", nil)
+	s.ActionButton.Hide()
 
 	form := widget.NewForm(
 		widget.NewFormItem("Provider", s.Provider),
@@ -151,11 +172,12 @@ func (s *Studio) build() {
 	s.buildTransport()
 	buttons := container.NewHBox(s.SpeakButton, s.StopButton, s.PauseButton, s.ExportButton)
 	left := container.NewVBox(form, s.Advanced)
-	transport := container.NewBorder(nil, nil, nil, container.NewHBox(s.Position, widget.NewLabel("Volume"), container.NewGridWrap(fyne.NewSize(110, 36), s.Volume)), s.Waveform)
-	bottom := container.NewVBox(transport, container.NewBorder(nil, nil, buttons, s.Count), s.longPanel(), widget.NewSeparator(), s.Status)
+	transport := container.NewBorder(nil, nil, nil, container.NewHBox(s.Position, s.MuteButton, container.NewGridWrap(fyne.NewSize(110, 36), s.Volume), s.VolumeLabel), s.Waveform)
+	bottom := container.NewVBox(transport, container.NewBorder(nil, nil, buttons, s.Count), s.longPanel(), widget.NewSeparator(), container.NewBorder(nil, nil, nil, s.ActionButton, s.Status))
 	editor := container.NewBorder(nil, bottom, nil, nil, s.editorArea())
 	split := container.NewHSplit(container.NewVScroll(left), editor)
-	split.Offset = 0.36
+	split.Offset = s.prefs().FloatWithFallback(splitKey, 0.36)
+	s.split = split
 	s.Tabs = container.NewAppTabs(container.NewTabItem("Speak", split))
 	s.Window.SetContent(s.Tabs)
 	s.Window.SetTitle(Title)
@@ -164,13 +186,35 @@ func (s *Studio) build() {
 
 	// Restore the last session.
 	s.Speed.SetValue(s.Settings.Speed())
-	s.Text.SetText(s.Settings.Text())
+	s.Text.SetText(s.restoreText())
 	id := s.Settings.Provider()
 	if _, ok := providers.Lookup(id); !ok {
 		id = "local"
 	}
 	s.selectProvider(id)
 	s.RefreshProviders()
+}
+
+const (
+	splitKey = "window.split"
+	tabKey   = "window.tab"
+)
+
+// SaveLayout keeps the split position and the open tab for the next start.
+func (s *Studio) SaveLayout() {
+	s.prefs().SetFloat(splitKey, s.split.Offset)
+	s.prefs().SetString(tabKey, s.Tabs.Selected().Text)
+}
+
+// RestoreTab opens the tab that was open at the last quit (call it after
+// the feature tabs are added).
+func (s *Studio) RestoreTab() {
+	name := s.prefs().String(tabKey)
+	for _, it := range s.Tabs.Items {
+		if it.Text == name {
+			s.Tabs.Select(it)
+		}
+	}
 }
 
 // AddTab adds a feature tab (Compare, History, ...) to the window.
@@ -212,6 +256,15 @@ func (s *Studio) RefreshProviders() {
 			s.relabel()
 		})
 	}()
+}
+
+// KeyChanged refreshes what depends on a provider's key at once: the "add
+// key" marks, and the voices when that provider is the one chosen.
+func (s *Studio) KeyChanged(providerID string) {
+	s.RefreshProviders()
+	if providerID == s.ProviderID() {
+		s.loadVoices(providerID)
+	}
 }
 
 func (s *Studio) keyFunc() core.KeyFunc {
@@ -276,64 +329,6 @@ func (s *Studio) capabilities() (providers.Registration, providers.Capabilities)
 	return r, p.Capabilities()
 }
 
-// providerChanged refills the pickers from the provider's capabilities and
-// the remembered choices, then loads voices in the background.
-func (s *Studio) providerChanged() {
-	id := s.ProviderID()
-	_, caps := s.capabilities()
-	s.Settings.SetProvider(id)
-
-	var models []string
-	for _, m := range caps.Models {
-		models = append(models, m.ID)
-	}
-	s.Model.SetOptions(models)
-	model := s.Settings.Model(id)
-	if model == "" {
-		model = caps.DefaultModel()
-	}
-	s.Model.SetText(model)
-
-	s.Format.Options = caps.Formats
-	f := s.Settings.Format(id)
-	if f == "" || !contains(caps.Formats, f) {
-		f = caps.DefaultFormat()
-	}
-	s.Format.SetSelected(f)
-
-	if caps.Speed.Max > 0 {
-		s.Speed.Min, s.Speed.Max = caps.Speed.Min, caps.Speed.Max
-		v := min(max(s.Speed.Value, caps.Speed.Min), caps.Speed.Max)
-		s.Speed.SetValue(v)
-		s.Speed.Refresh()
-	}
-
-	rates := []string{"default"}
-	for _, r := range caps.SampleRates {
-		rates = append(rates, strconv.Itoa(r))
-	}
-	if len(caps.SampleRates) == 0 {
-		// Fixed-rate providers: the rate applies to exports.
-		for _, r := range []int{8000, 16000, 22050, 24000, 44100, 48000} {
-			rates = append(rates, strconv.Itoa(r))
-		}
-	}
-	s.SampleRate.Options = rates
-	if r := s.Settings.SampleRate(id); r != 0 {
-		s.SampleRate.SetSelected(strconv.Itoa(r))
-	} else {
-		s.SampleRate.SetSelected("default")
-	}
-	s.Language.SetOptions(caps.Languages)
-
-	s.Voice.SetOptions(nil)
-	s.Voice.SetText(s.Settings.Voice(id))
-	s.updateCount()
-	s.modelChanged(s.Model.Text)
-
-	s.loadVoices(id)
-}
-
 // modelChanged shows the instructions box only for models that take it.
 func (s *Studio) modelChanged(model string) {
 	_, caps := s.capabilities()
@@ -350,7 +345,7 @@ func (s *Studio) modelChanged(model string) {
 		s.Instructions.Hide()
 	}
 	s.buildOptions(caps, model)
-	if model != "" {
+	if model != "" && !s.restoring {
 		s.Settings.SetModel(s.ProviderID(), model)
 	}
 }
@@ -401,7 +396,9 @@ func (s *Studio) loadVoices(id string) {
 func (s *Studio) setVoices(voices []providers.Voice) {
 	labels, ids := providers.VoiceChoices(voices)
 	s.voiceIDs = ids
+	s.voices = voices
 	s.Voice.SetOptions(labels)
+	s.checkVoice(voices)
 	if s.Voice.Text == "" && s.ProviderID() == "local" {
 		s.Voice.SetText("en-us")
 	}
@@ -423,21 +420,37 @@ func (s *Studio) VoiceID() string {
 	return t
 }
 
-func (s *Studio) remember() {
-	s.preloadNaturalVoice() // voices_hook.go
-	id := s.ProviderID()
-	if v := s.VoiceID(); v != "" {
-		s.Settings.SetVoice(id, v)
-	}
-	if s.Format.Selected != "" {
-		s.Settings.SetFormat(id, s.Format.Selected)
-	}
-	r, _ := strconv.Atoi(s.SampleRate.Selected)
-	s.Settings.SetSampleRate(id, r)
+func (s *Studio) updateCount() {
+	s.countRuns++
+	s.Count.SetText(s.countText()) // characters, per-request limit, chunks, cost (long.go)
 }
 
-func (s *Studio) updateCount() {
-	s.Count.SetText(s.countText()) // characters, per-request limit, chunks, cost (long.go)
+// countDelay is how long typing in a long text must pause before the count
+// line (which splits the text into chunks) is worked out again.
+const countDelay = 120 * time.Millisecond
+
+// longCount is the text length above which the count line is debounced.
+const longCount = 4000
+
+// scheduleCount updates the count line at once for a short text, else once
+// typing pauses, so typing in a long text stays fluid.
+func (s *Studio) scheduleCount(n int) {
+	if n < longCount {
+		s.updateCount()
+		return
+	}
+	s.countGen++
+	gen := s.countGen
+	if s.countTimer != nil {
+		s.countTimer.Stop()
+	}
+	s.countTimer = time.AfterFunc(countDelay, func() {
+		uiDo(func() {
+			if gen == s.countGen {
+				s.updateCount()
+			}
+		})
+	})
 }
 
 // Request collects the pickers into a request.
@@ -459,7 +472,13 @@ func (s *Studio) Request() providers.Request {
 }
 
 // SetStatus shows a message in the status line (UI goroutine only).
-func (s *Studio) SetStatus(msg string) { s.Status.SetText(msg) }
+// An error's action button stays until the next message.
+func (s *Studio) SetStatus(msg string) {
+	s.Status.SetText(msg)
+	if s.ActionButton != nil {
+		s.ActionButton.Hide()
+	}
+}
 
 func contains(list []string, v string) bool {
 	for _, x := range list {
@@ -475,8 +494,11 @@ func (s *Studio) shortcuts() {
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { s.Speak() })
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyEnter, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { s.Speak() })
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
-		if ev.Name == fyne.KeyEscape {
+		switch ev.Name {
+		case fyne.KeyEscape:
 			s.Stop()
+		case fyne.KeySpace: // nothing has the focus: Space pauses
+			s.TogglePause()
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"chorus/player"
@@ -27,18 +28,51 @@ func (s *Studio) buildTransport() {
 			}
 		}
 	}
-	s.PauseButton = widget.NewButton("Pause", s.TogglePause)
+	k := keyHook{onEsc: s.Stop}
+	s.PauseButton = newKeyButton(k, "Pause", s.TogglePause)
 	s.PauseButton.Disable()
-	s.Volume = widget.NewSlider(0, 1)
+	s.Volume = newKeySlider(k, 0, 1, s.TogglePause)
 	s.Volume.Step = 0.05
 	s.Volume.SetValue(s.Settings.Volume())
+	s.VolumeLabel = widget.NewLabel("")
 	s.Volume.OnChanged = func(v float64) {
 		if tr := s.transport(); tr != nil {
 			tr.SetVolume(v)
 		}
+		s.showVolume()
 	}
+	s.MuteButton = widget.NewButtonWithIcon("", theme.VolumeUpIcon(), s.ToggleMute)
+	s.showVolume()
 	s.Volume.OnChangeEnded = s.Settings.SetVolume
 	s.Position = widget.NewLabel("0:00.0")
+}
+
+// ToggleMute silences playback, or brings back the volume it had.
+func (s *Studio) ToggleMute() {
+	if s.Volume.Value > 0 {
+		s.unmuted = s.Volume.Value
+		s.Volume.SetValue(0)
+	} else {
+		v := s.unmuted
+		if v <= 0 {
+			v = 1
+		}
+		s.Volume.SetValue(v)
+	}
+	s.Settings.SetVolume(s.Volume.Value)
+}
+
+// showVolume shows the volume as a percentage and the mute state.
+func (s *Studio) showVolume() {
+	if s.VolumeLabel == nil || s.MuteButton == nil {
+		return
+	}
+	s.VolumeLabel.SetText(fmt.Sprintf("%d%%", int(s.Volume.Value*100+0.5)))
+	if s.Volume.Value == 0 {
+		s.MuteButton.SetIcon(theme.VolumeMuteIcon())
+	} else {
+		s.MuteButton.SetIcon(theme.VolumeUpIcon())
+	}
 }
 
 // openTransport opens the sound device once and wraps it in a transport; it
@@ -113,6 +147,7 @@ func (s *Studio) showTransport() {
 		text += fmt.Sprintf("  (%d underruns)", st.Underruns)
 	}
 	s.Position.SetText(text)
+	s.FollowPlayback(st.Position)
 }
 
 func clock(d time.Duration) string {

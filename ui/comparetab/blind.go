@@ -106,7 +106,7 @@ func (b *BlindView) next() {
 	if !ok {
 		total := b.tab.tally.Total()
 		b.End()
-		b.Info.SetText(fmt.Sprintf("Every pair judged. The tally now has %d votes: see the Tally tab.", total))
+		b.Info.SetText(fmt.Sprintf("Every pair judged. The tally now has %s: see the Tally tab.", Votes(total)))
 		return
 	}
 	b.pair = p

@@ -52,11 +52,11 @@ func (v *TallyView) Refresh() {
 	if len(rank) == 0 {
 		v.Summary.SetText("No votes yet. Run a blind test to rank voices; votes are kept between sessions.")
 	} else {
-		v.Summary.SetText(fmt.Sprintf("%d votes. Bradley–Terry ranking: score is the estimated chance to beat an average voice.", v.tab.tally.Total()))
+		v.Summary.SetText(fmt.Sprintf("%s. Bradley–Terry ranking: score is the estimated chance to beat an average voice.", Votes(v.tab.tally.Total())))
 	}
 	for i, s := range rank {
-		v.Rows.Add(widget.NewLabel(fmt.Sprintf("%d. %s — score %.0f%% — %d won, %d lost (%d votes)",
-			i+1, s.Key, 100*s.Score, s.Wins, s.Losses, s.Votes())))
+		v.Rows.Add(widget.NewLabel(fmt.Sprintf("%d. %s — score %.0f%% — %d won, %d lost (%s)",
+			i+1, s.Key, 100*s.Score, s.Wins, s.Losses, Votes(s.Votes()))))
 	}
 	v.Rows.Refresh()
 }
@@ -76,4 +76,12 @@ func (v *TallyView) ExportCSV(path string) {
 		return
 	}
 	v.tab.Status.SetText("Saved the tally to " + path + ".")
+}
+
+// Votes counts votes in words: "1 vote", "3 votes".
+func Votes(n int) string {
+	if n == 1 {
+		return "1 vote"
+	}
+	return fmt.Sprintf("%d votes", n)
 }

@@ -316,6 +316,10 @@ func (r *row) setStatus(st keys.Status) {
 		r.status.Importance = widget.SuccessImportance
 	}
 	r.status.SetText(text)
+	if st.State == keys.Environment && st.EnvVar != "" {
+		r.message.SetText(st.EnvVar + " is set for this run; Settings cannot override it.")
+		r.message.Show()
+	}
 	if st.State == keys.None {
 		r.entry.SetPlaceHolder("Paste an API key")
 	} else {

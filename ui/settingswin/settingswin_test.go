@@ -212,10 +212,13 @@ func TestFocusAndEnvironment(t *testing.T) {
 		t.Fatal("Focus of an unknown provider reported a row")
 	}
 	e := rowOf(t, p, "fakeenvui")
+	if e.message.Text != "FAKEENVUI_API_KEY is set for this run; Settings cannot override it." {
+		t.Errorf("environment key message %q", e.message.Text)
+	}
 	if e.status.Text != "from environment (FAKEENVUI_API_KEY)" {
 		t.Fatalf("environment status %q", e.status.Text)
 	}
-	if !p.Focus("fakeenvui") || e.message.Text != "" {
+	if !p.Focus("fakeenvui") || strings.Contains(e.message.Text, "Paste") {
 		t.Fatalf("focusing a provider that has a key asked for one: %q", e.message.Text)
 	}
 }

@@ -1,0 +1,41 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+)
+
+const twentyK = 20000
+
+func longText() string {
+	return strings.Repeat("A sentence of some length to fill the editor. ", twentyK/40+1)[:twentyK]
+}
+
+// Typing in a long text does not work out the count line at every key.
+func TestCountLineIsDebouncedInLongText(t *testing.T) {
+	s, _ := newTestStudio(t)
+	s.Text.SetText(longText())
+	s.Text.CursorRow, s.Text.CursorColumn = 0, 0
+	before := s.countRuns
+	test.Type(s.Text, strings.Repeat("x", 40))
+	eventually(t, "count", func() bool { return strings.HasPrefix(s.Count.Text, "20040 characters") })
+	if runs := s.countRuns - before; runs >= 40 {
+		t.Errorf("count line worked out %d times for 40 keys", runs)
+	}
+}
+
+// BenchmarkTyping20k types 40 keys into a 20,000-character text and waits
+// until the count line shows the result: the time from the first key until
+// the window has settled.
+func BenchmarkTyping20k(b *testing.B) {
+	s, _ := newTestStudio(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		s.Text.SetText(longText())
+		test.Type(s.Text, strings.Repeat("x", 40))
+		for pump(); !strings.HasPrefix(s.Count.Text, "20040 characters"); pump() {
+		}
+	}
+}

@@ -29,7 +29,12 @@ func (s *Studio) openDocument(path string) {
 		s.SetStatus(name + " has no text to speak.")
 		return
 	}
-	s.Text.SetText(text)
-	s.showChapters(d)
-	s.SetStatus(fmt.Sprintf("Opened %s: %d characters in %d chapters.", name, utf8.RuneCountInString(text), len(d.Chapters)))
+	s.askBeforeReplacing("Open "+name, func() {
+		s.Text.SetText(text)
+		s.updateCount()
+		s.opened = text
+		s.addRecent(path)
+		s.showChapters(d)
+		s.SetStatus(fmt.Sprintf("Opened %s: %d characters in %d chapters.", name, utf8.RuneCountInString(text), len(d.Chapters)))
+	})
 }

@@ -63,6 +63,9 @@ type Page struct {
 	rows    map[string]*row
 	content fyne.CanvasObject
 
+	progressed chan string  // tests: each progress text shown, when set
+	do         func(func()) // runs widget updates on the UI thread (fyne.Do; tests replace it)
+
 	mu      sync.Mutex
 	pending sync.WaitGroup
 }
@@ -211,13 +214,20 @@ func (p *Page) startDownload(r *row) {
 	go func() {
 		defer p.pending.Done()
 		_, err := voices.Install(ctx, p.dir, r.v, voices.Options{Progress: func(pr voices.Progress) {
-			fyne.Do(func() {
+			text := progressText(pr)
+			p.ui(func() {
 				r.bar.SetValue(pr.Percent() / 100)
-				r.status.SetText(progressText(pr))
+				r.status.SetText(text)
 			})
+			if p.progressed != nil {
+				select {
+				case p.progressed <- text:
+				default:
+				}
+			}
 		}})
 		cancel()
-		fyne.Do(func() {
+		p.ui(func() {
 			r.stop = nil
 			switch {
 			case errors.Is(err, context.Canceled):
@@ -272,10 +282,10 @@ func (p *Page) playSample(r *row) {
 			Request: providers.Request{Text: text, Voice: r.v.ID}, Play: true,
 			OnEvent: func(ev core.Event) {
 				if ev.Stage == core.StageFirstAudio {
-					fyne.Do(func() { r.status.SetText("Playing…") })
+					p.ui(func() { r.status.SetText("Playing…") })
 				}
 			}})
-		fyne.Do(func() {
+		p.ui(func() {
 			r.play.Enable()
 			if err != nil {
 				r.status.SetText("The sample could not be played: " + err.Error())
@@ -361,4 +371,13 @@ func ShowDialog(win fyne.Window, opts Options) *Page {
 	d.Resize(fyne.NewSize(680, 560))
 	d.Show()
 	return p
+}
+
+// ui runs f on the UI thread.
+func (p *Page) ui(f func()) {
+	if p.do != nil {
+		p.do(f)
+		return
+	}
+	fyne.Do(f)
 }

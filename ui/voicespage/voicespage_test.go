@@ -62,9 +62,23 @@ func TestDownloadCancelFilter(t *testing.T) {
 	if !amy.download.Visible() || amy.remove.Visible() || amy.play.Visible() {
 		t.Fatal("a voice not installed should offer Download only")
 	}
+	// The test goroutine plays the UI thread: downloads queue their widget
+	// updates, and the test runs them between its own reads and taps.
+	queue := make(chan func(), 1024)
+	p.do = func(f func()) { queue <- f }
+	drain := func() {
+		for {
+			select {
+			case f := <-queue:
+				f()
+			default:
+				return
+			}
+		}
+	}
 	test.Tap(amy.download)
 	p.Wait()
-	fyne.DoAndWait(func() {})
+	drain()
 	if amy.status.Text != "Installed" || !amy.remove.Visible() || amy.download.Visible() {
 		t.Errorf("after download: status %q", amy.status.Text)
 	}
@@ -72,16 +86,20 @@ func TestDownloadCancelFilter(t *testing.T) {
 		t.Errorf("OnChange calls %v", changed)
 	}
 
+	p.progressed = make(chan string, 64)
 	test.Tap(slow.download)
-	for i := 0; i < 500 && !strings.Contains(slow.status.Text, "MB"); i++ {
-		fyne.DoAndWait(func() {})
+	// The download goroutine writes the status label; wait on its progress
+	// reports rather than reading the label while it may be written.
+	for text := ""; !strings.Contains(text, "MB"); {
+		text = <-p.progressed
 	}
+	drain()
 	if !slow.cancel.Visible() {
 		t.Fatal("no Cancel during a download")
 	}
 	test.Tap(slow.cancel)
 	p.Wait()
-	fyne.DoAndWait(func() {})
+	drain()
 	if !strings.Contains(slow.status.Text, "cancelled") || !slow.download.Visible() {
 		t.Errorf("after cancel: %q", slow.status.Text)
 	}

@@ -43,6 +43,7 @@ func Run(engine *core.Engine, store *keys.Store) {
 	}
 	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyComma, Modifier: fyne.KeyModifierShortcutDefault},
 		func(fyne.Shortcut) { s.OpenSettings("") })
+	s.addVoicesPage() // voices_hook.go
 	s.InstallMenu()
 	s.RestoreTab()
 	w.Resize(st.WindowSize())

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"chorus/providers/piper"
+	"chorus/ui/settingswin"
 	"chorus/ui/voicespage"
 	"chorus/voices"
 )
@@ -16,6 +17,15 @@ func (s *Studio) voicesMenuItem() *fyne.MenuItem {
 	return fyne.NewMenuItem("Voices…", func() {
 		voicespage.ShowDialog(s.Window, voicespage.Options{Engine: s.Engine, OnChange: s.naturalVoiceChanged})
 	})
+}
+
+// addVoicesPage puts the natural voices (search, download, remove, play a
+// sample) on the Voices page of the Settings window.
+func (s *Studio) addVoicesPage() { settingswin.AddPage("Voices", s.voicesPage) }
+
+// voicesPage builds the Voices page's content.
+func (s *Studio) voicesPage() fyne.CanvasObject {
+	return voicespage.New(s.Window, voicespage.Options{Engine: s.Engine, OnChange: s.naturalVoiceChanged}).Content()
 }
 
 // naturalVoiceChanged makes a newly installed natural voice the default for

@@ -1,21 +1,17 @@
 package core
 
 import (
-	"bufio"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"chorus/audio"
 	"chorus/audio/codec"
-	"chorus/audio/resample"
-	"chorus/export"
+	"chorus/cache"
 	"chorus/player"
 	"chorus/providers"
 )
@@ -112,14 +108,6 @@ func (j *Job) event(stage Stage, msg string, st Stats) {
 	}
 }
 
-// exportPlan is how the output file is produced.
-type exportPlan struct {
-	enc  audio.Encoding
-	rate int
-	raw  bool // save the provider's bytes as they are
-	file *export.File
-}
-
 // Prepare resolves the provider and checks the request and the output
 // without sending anything. Speak calls it; front ends call it to report
 // validation errors before starting work.
@@ -158,181 +146,31 @@ func (e *Engine) Prepare(job *Job) (providers.Provider, providers.Request, error
 }
 
 // Speak runs a job to the end: request, play and/or export, measure.
-// Cancelling ctx stops the request and the sound at once and leaves no file.
+// Every job, one sentence or a book, runs through the same pipeline: the
+// chunk plan, the fetch scheduler, the concatenated stream, the outputs
+// and the commit. Cancelling ctx stops the requests and the sound at once
+// and leaves no file.
 func (e *Engine) Speak(ctx context.Context, job Job) (*Result, error) {
 	p, req, err := e.Prepare(&job)
+	if err != nil {
+		return nil, err
+	}
+	caps := p.Capabilities()
+	if err := checkJob(&job, caps); err != nil {
+		return nil, err
+	}
+	states, err := planChunks(&job, caps, req)
 	if err != nil {
 		return nil, err
 	}
 	if w, ok := p.(providers.Warner); ok && w.Warning() != "" {
 		job.event(StageNotice, w.Warning(), Stats{})
 	}
-	if long, err := e.useLong(&job, p.Capabilities(), req); err != nil {
-		return nil, err
-	} else if long {
-		return e.speakLong(ctx, job, p, req)
+	var store *cache.Store
+	if !job.NoCache {
+		store = e.Cache
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-
-	var plan *exportPlan
-	if job.Out != "" {
-		plan = &exportPlan{enc: job.OutFormat, rate: job.OutRate}
-		f, err := export.Create(job.Out, job.Force)
-		if err != nil {
-			return nil, &providers.Error{Kind: providers.KindValidation, Message: err.Error(), Err: err}
-		}
-		plan.file = f
-		defer f.Abort()
-	}
-
-	var sink player.Sink
-	if job.Play {
-		sink = job.Sink
-		if sink == nil {
-			s, err := e.Sink()
-			if err != nil {
-				if plan == nil {
-					return nil, &providers.Error{Kind: providers.KindUnavailable, Message: err.Error(),
-						Hint: "check that a sound server (PulseAudio or PipeWire) is running; you can still save to a file with --out or Export", Err: err}
-				}
-				job.event(StageNotice, "no audio output ("+err.Error()+"); saving the file only", Stats{})
-			} else {
-				sink = s
-			}
-		}
-		if sink != nil && job.OnSink != nil {
-			job.OnSink(sink)
-		}
-	}
-
-	res := &Result{Out: job.Out}
-	start := time.Now()
-	ms := func(t time.Time) float64 {
-		if t.IsZero() {
-			return 0
-		}
-		return float64(t.Sub(start).Microseconds()) / 1000
-	}
-	job.event(StageRequest, "", Stats{})
-	a, err := p.Synthesize(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	defer a.Body.Close()
-	res.Encoding = a.Encoding
-	res.Stats.Requests = max(a.Requests, 1)
-	res.Stats.Chunks = 1
-	if lt, ok := p.(LoadTimer); ok {
-		res.Stats.LoadMs = float64(lt.LoadTime(req.Voice).Microseconds()) / 1000
-	}
-
-	words := collectWords(a.Words)
-
-	counter := &countingReader{r: a.Body}
-	var body io.Reader = counter
-	if plan != nil && plan.enc == a.Encoding && plan.rate == 0 {
-		plan.raw = true
-		body = io.TeeReader(counter, plan.file)
-	}
-	br := bufio.NewReaderSize(body, 64<<10)
-	head, _ := br.Peek(64)
-	if len(head) == 0 {
-		if err := counter.err; err != nil && !errors.Is(err, io.EOF) {
-			return nil, err
-		}
-	}
-	if err := codec.CheckAudio(head, a.Encoding); err != nil {
-		return nil, &providers.Error{Provider: job.Provider, Kind: providers.KindNotAudio, Message: err.Error(), Err: err}
-	}
-	res.Stats.TTFBMs = ms(counter.first)
-	job.event(StageFirstByte, "", res.Stats)
-
-	dec, err := codec.NewDecoder(br, a.Encoding, a.Format)
-	if errors.Is(err, codec.ErrAACPlayback) && plan != nil && plan.raw && sink == nil { // AAC saved as it came, not played
-		dec, err = codec.NewADTSWalker(br)
-	}
-	if err != nil {
-		return nil, decodeError(job.Provider, ctx, err)
-	}
-	res.Format = dec.Format()
-
-	src := &meteredSource{Source: dec}
-	var exportErr error
-	var exportDone sync.WaitGroup
-	var pipe *audio.Pipe
-	if plan != nil && !plan.raw {
-		if !codec.CanEncode(plan.enc) {
-			return nil, providers.Invalid(job.Provider, "Chorus cannot write %s files here; choose wav, mp3, flac or pcm", plan.enc)
-		}
-		pipe = audio.NewPipe(dec.Format(), dec.Format().SampleRate*dec.Format().Channels)
-		src.tee = pipe
-		exportDone.Add(1)
-		go func() {
-			defer exportDone.Done()
-			exportErr = encodeTo(plan, pipe)
-			if exportErr != nil {
-				pipe.CloseWithError(exportErr)
-			}
-		}()
-	}
-	src.ctx = ctx
-
-	var playErr error
-	if sink != nil {
-		playErr = playThrough(ctx, &job, src, sink)
-		st := sink.Stats()
-		res.Stats.Underruns = st.Underruns
-		if !st.FirstAudio.IsZero() {
-			res.Stats.FirstAudioMs = ms(st.FirstAudio)
-			res.Played = true
-		}
-	} else {
-		playErr = drain(ctx, src)
-	}
-	if pipe != nil {
-		pipe.CloseWithError(playErr)
-		exportDone.Wait()
-	}
-	res.Words = words()
-	if res.Stats.FirstAudioMs == 0 {
-		res.Stats.FirstAudioMs = ms(src.first)
-	}
-	res.Stats.Bytes = counter.n
-	frames := src.samples / int64(max(res.Format.Channels, 1))
-	if res.Format.SampleRate > 0 {
-		res.Stats.AudioSeconds = float64(frames) / float64(res.Format.SampleRate)
-	}
-	var fromSource sourceError
-	if exportErr != nil && ctx.Err() == nil && !errors.As(exportErr, &fromSource) {
-		// The export failing is what stopped the stream; say that.
-		if providers.KindOf(exportErr) == providers.KindValidation {
-			return res, exportErr
-		}
-		return res, fmt.Errorf("writing %s: %w", job.Out, exportErr)
-	}
-	if playErr != nil {
-		return res, decodeError(job.Provider, ctx, playErr)
-	}
-	if plan != nil {
-		if plan.raw {
-			// The decoder may stop before the transport's last bytes; keep them all.
-			if _, err := io.Copy(io.Discard, br); err != nil {
-				return res, decodeError(job.Provider, ctx, err)
-			}
-			if plan.enc == audio.WAV {
-				if err := export.FixWAVSizes(plan.file.File); err != nil {
-					return res, fmt.Errorf("writing %s: %w", job.Out, err)
-				}
-			}
-		}
-		if err := plan.file.Commit(); err != nil {
-			return res, err
-		}
-	}
-	res.Stats.TotalMs = ms(time.Now())
-	job.event(StageDone, "", res.Stats)
-	return res, nil
+	return e.runChunks(ctx, &job, p, store, states, req)
 }
 
 // decodeError keeps cancellation and provider errors as they are and names
@@ -349,39 +187,6 @@ func decodeError(provider string, ctx context.Context, err error) error {
 		Message: err.Error(), Hint: "try again; if it keeps happening, choose another format", Err: err}
 }
 
-// encodeTo writes the pipe's samples to the export file.
-func encodeTo(plan *exportPlan, src audio.Source) error {
-	var s audio.Source = src
-	if plan.rate != 0 && plan.rate != src.Format().SampleRate {
-		s = resample.New(s, plan.rate)
-	}
-	enc, err := codec.NewEncoder(plan.file, plan.enc, s.Format())
-	if err != nil {
-		return &providers.Error{Kind: providers.KindValidation, Message: err.Error(), Err: err}
-	}
-	buf := make([]float32, 8192*s.Format().Channels)
-	for {
-		n, rerr := s.Read(buf)
-		if n > 0 {
-			if err := enc.Write(buf[:n]); err != nil {
-				return err
-			}
-		}
-		if rerr == io.EOF {
-			return enc.Close()
-		}
-		if rerr != nil {
-			return sourceError{rerr}
-		}
-	}
-}
-
-// sourceError is a failure of the audio feeding an export (already reported
-// by the playback side), as opposed to a failure to write the file.
-type sourceError struct{ error }
-
-func (e sourceError) Unwrap() error { return e.error }
-
 // drain pulls a source to its end without playing it.
 func drain(ctx context.Context, src audio.Source) error {
 	buf := make([]float32, 8192)
@@ -397,26 +202,6 @@ func drain(ctx context.Context, src audio.Source) error {
 			return err
 		}
 	}
-}
-
-// countingReader counts bytes and notes when the first arrived.
-type countingReader struct {
-	r     io.Reader
-	n     int64
-	first time.Time
-	err   error
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	if n > 0 && c.first.IsZero() {
-		c.first = time.Now()
-	}
-	c.n += int64(n)
-	if err != nil {
-		c.err = err
-	}
-	return n, err
 }
 
 // meteredSource counts samples, notes the first, and copies them to tee.

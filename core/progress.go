@@ -1,0 +1,160 @@
+package core
+
+import (
+	"context"
+	"time"
+
+	"chorus/longtext"
+	"chorus/player"
+)
+
+// Progress reports how a chunked synthesis is going. Offsets are bytes in
+// Job.Request.Text, so a front end can select what is being spoken.
+type Progress struct {
+	Done      int // chunks synthesized or read from the cache
+	Total     int // all chunks
+	CacheHits int // chunks that came from the cache
+	Chunk     int // the chunk being heard (or encoded), from 0
+
+	ChunkStart, ChunkEnd int // that chunk's byte offsets
+	Start, End           int // the sentence being spoken
+
+	Position  time.Duration // audio heard (or encoded) so far
+	Elapsed   time.Duration // since the job started
+	Remaining time.Duration // estimate; 0 when unknown
+}
+
+// progressor turns the pipeline's state and the sink's position into
+// Progress events: when a chunk or sentence starts, and twice a second.
+type progressor struct {
+	pl    *pipeline
+	c     *chunkReader
+	sink  player.Sink
+	text  string
+	speed float64
+
+	sentences map[int][]longtext.Span
+	weights   []float64
+	last      Progress
+	lastSent  time.Time
+}
+
+func (p *progressor) run(ctx context.Context, done <-chan struct{}) {
+	t := time.NewTicker(50 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		pr := p.compute()
+		if pr.Done != p.last.Done || pr.Chunk != p.last.Chunk || pr.Start != p.last.Start || time.Since(p.lastSent) >= 500*time.Millisecond {
+			p.last, p.lastSent = pr, time.Now()
+			p.pl.job.OnProgress(pr)
+		}
+	}
+}
+
+// final is the last event: everything done.
+func (p *progressor) final() Progress {
+	pr := p.compute()
+	pr.Done, pr.Remaining = pr.Total, 0
+	return pr
+}
+
+type chunkSnap struct {
+	opened, finished  bool
+	startFrame, frame int64
+}
+
+func (p *progressor) compute() Progress {
+	pl := p.pl
+	if p.weights == nil {
+		p.sentences = map[int][]longtext.Span{}
+		for _, st := range pl.states {
+			p.weights = append(p.weights, weight(st.chunk.Text))
+		}
+	}
+	pl.mu.Lock()
+	pr := Progress{Done: pl.done, Total: len(pl.states), CacheHits: pl.hits}
+	pos := p.c.pos
+	snaps := make([]chunkSnap, len(pl.states))
+	for i, st := range pl.states {
+		snaps[i] = chunkSnap{st.opened, st.finished, st.startFrame, st.frames}
+	}
+	pl.mu.Unlock()
+	f := p.c.format
+	pr.Elapsed = time.Since(pl.start)
+	heard := frameTime(pos, f)
+	if p.sink != nil {
+		if played := p.sink.Stats().Played; played < heard {
+			heard = played
+		}
+	}
+	pr.Position = heard
+
+	// Seconds per unit of weight: measured on finished chunks, else a
+	// typical 14 characters a second.
+	var doneDur time.Duration
+	doneW := 0.0
+	for i, s := range snaps {
+		if s.finished {
+			doneDur += frameTime(s.frame, f)
+			doneW += p.weights[i]
+		}
+	}
+	spw := float64(time.Second) / 14
+	if p.speed > 0 {
+		spw /= p.speed
+	}
+	if doneW > 0 && doneDur > 0 {
+		spw = float64(doneDur) / doneW
+	}
+	chunkDur := func(i int) time.Duration {
+		if snaps[i].finished {
+			return frameTime(snaps[i].frame, f)
+		}
+		return max(time.Duration(p.weights[i]*spw), frameTime(snaps[i].frame, f))
+	}
+
+	cur := 0
+	for i, s := range snaps {
+		if s.opened && frameTime(s.startFrame, f) <= heard {
+			cur = i
+		}
+	}
+	st := pl.states[cur]
+	pr.Chunk, pr.ChunkStart, pr.ChunkEnd = cur, st.chunk.Start, st.chunk.End
+	spans, ok := p.sentences[cur]
+	if !ok {
+		spans = longtext.Sentences(st.chunk.Text)
+		p.sentences[cur] = spans
+	}
+	pr.Start, pr.End = st.chunk.Start, st.chunk.End
+	if len(spans) > 0 {
+		into := heard - frameTime(snaps[cur].startFrame, f)
+		starts := pieceStarts(st.chunk.Text, spans, chunkDur(cur), st.getWords())
+		k := 0
+		for j, s := range starts {
+			if s <= into {
+				k = j
+			}
+		}
+		pr.Start, pr.End = st.chunk.Start+spans[k].Start, st.chunk.Start+spans[k].End
+	}
+
+	var total time.Duration
+	for i := range snaps {
+		total += chunkDur(i)
+	}
+	left := max(total-heard, 0)
+	if p.sink != nil {
+		pr.Remaining = left
+	} else if heard > 0 {
+		pr.Remaining = time.Duration(float64(left) * float64(pr.Elapsed) / float64(heard))
+	}
+	return pr
+}

@@ -1,0 +1,152 @@
+package core
+
+import (
+	"strings"
+	"time"
+	"unicode"
+
+	"chorus/audio"
+	"chorus/export"
+	"chorus/longtext"
+	"chorus/providers"
+)
+
+// ChunkTiming is where one chunk's audio sits in the whole clip.
+type ChunkTiming struct {
+	Index      int           `json:"index"`
+	Start      int           `json:"start"` // byte offsets in the text
+	End        int           `json:"end"`
+	RuneStart  int           `json:"rune_start"`
+	RuneEnd    int           `json:"rune_end"`
+	AudioStart time.Duration `json:"-"`
+	AudioEnd   time.Duration `json:"-"`
+	StartMs    float64       `json:"start_ms"`
+	EndMs      float64       `json:"end_ms"`
+	Cached     bool          `json:"cached"`
+	Requests   int           `json:"requests,omitempty"`
+}
+
+func frameTime(frames int64, f audio.Format) time.Duration {
+	if f.SampleRate <= 0 {
+		return 0
+	}
+	return time.Duration(frames) * time.Second / time.Duration(f.SampleRate)
+}
+
+// chunkTimings lists the chunks that were read, with their real times.
+func chunkTimings(states []*chunkState, f audio.Format) []ChunkTiming {
+	var out []ChunkTiming
+	for _, st := range states {
+		if !st.finished && st.frames == 0 {
+			break
+		}
+		a, b := frameTime(st.startFrame, f), frameTime(st.startFrame+st.frames, f)
+		out = append(out, ChunkTiming{Index: st.chunk.Index, Start: st.chunk.Start, End: st.chunk.End,
+			RuneStart: st.chunk.RuneStart, RuneEnd: st.chunk.RuneEnd, AudioStart: a, AudioEnd: b,
+			StartMs: float64(a.Microseconds()) / 1000, EndMs: float64(b.Microseconds()) / 1000,
+			Cached: st.cached, Requests: st.requests})
+	}
+	return out
+}
+
+func shiftedWords(states []*chunkState, timings []ChunkTiming) []providers.WordBoundary {
+	var out []providers.WordBoundary
+	for i, t := range timings {
+		for _, w := range states[i].getWords() {
+			w.Offset += t.AudioStart
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// weight is how long a piece of text takes to say, in arbitrary units:
+// its non-space characters plus a pause for each sentence or clause mark.
+func weight(s string) float64 {
+	w := 0.0
+	for _, r := range s {
+		switch {
+		case unicode.IsSpace(r):
+		case strings.ContainsRune(".!?。！？…;:,，、", r):
+			w += 3
+		default:
+			w++
+		}
+	}
+	return w + 2
+}
+
+// pieceStarts returns when each piece (byte spans of text) starts within
+// an audio segment of length dur: from the provider's word timings when
+// there are enough, else in proportion to each piece's weight.
+func pieceStarts(text string, spans []longtext.Span, dur time.Duration, words []providers.WordBoundary) []time.Duration {
+	out := make([]time.Duration, len(spans))
+	if len(words) > 0 {
+		wi := 0
+		ok := true
+		for i, sp := range spans {
+			if wi >= len(words) {
+				ok = false
+				break
+			}
+			out[i] = words[wi].Offset
+			wi += len(strings.Fields(text[sp.Start:sp.End]))
+		}
+		if ok && len(words)*10 >= countWords(text, spans)*8 {
+			return out
+		}
+	}
+	total := 0.0
+	ws := make([]float64, len(spans))
+	for i, sp := range spans {
+		ws[i] = weight(text[sp.Start:sp.End])
+		total += ws[i]
+	}
+	acc := 0.0
+	for i := range spans {
+		out[i] = time.Duration(float64(dur) * acc / total)
+		acc += ws[i]
+	}
+	return out
+}
+
+func countWords(text string, spans []longtext.Span) int {
+	n := 0
+	for _, sp := range spans {
+		n += len(strings.Fields(text[sp.Start:sp.End]))
+	}
+	return n
+}
+
+// subtitleChars is the longest subtitle cue, in characters (two lines of 42).
+const subtitleChars = 84
+
+// Cues builds subtitle cues from the chunks that were heard: one per
+// sentence (longer ones cut at clauses), timed by the provider's word
+// boundaries where sent, else spread over the chunk's real duration.
+func Cues(text string, states []*chunkState, timings []ChunkTiming) []export.Cue {
+	var cues []export.Cue
+	for i, t := range timings {
+		ct := states[i].chunk.Text
+		var spans []longtext.Span
+		for _, s := range longtext.Sentences(ct) {
+			parts, _ := longtext.Split(ct[s.Start:s.End], subtitleChars)
+			for _, p := range parts {
+				spans = append(spans, longtext.Span{Start: s.Start + p.Start, End: s.Start + p.End})
+			}
+		}
+		dur := t.AudioEnd - t.AudioStart
+		starts := pieceStarts(ct, spans, dur, states[i].getWords())
+		for k, sp := range spans {
+			end := dur
+			if k+1 < len(spans) {
+				end = starts[k+1]
+			}
+			if end <= starts[k] {
+				continue
+			}
+			cues = append(cues, export.Cue{Start: t.AudioStart + starts[k], End: t.AudioStart + end, Text: ct[sp.Start:sp.End]})
+		}
+	}
+	return cues
+}

@@ -6,6 +6,7 @@ require (
 	fyne.io/fyne/v2 v2.8.1
 	github.com/amitybell/piper-voice-jenny v0.0.0-20231030195502-2afb5ebf3c45
 	github.com/ebitengine/oto/v3 v3.5.1
+	github.com/getkin/kin-openapi v0.153.0
 	github.com/k2-fsa/sherpa-onnx-go v1.13.8
 	github.com/k2-fsa/sherpa-onnx-go-linux v1.13.8
 	github.com/klauspost/compress v1.18.0
@@ -18,6 +19,14 @@ require (
 	github.com/amitybell/piper-asset v0.0.0-20231030194325-d36a29e3b1fd // indirect
 	github.com/k2-fsa/sherpa-onnx-go-macos v1.13.8 // indirect
 	github.com/k2-fsa/sherpa-onnx-go-windows v1.13.8 // indirect
+)
+
+require (
+	github.com/go-openapi/jsonpointer v0.22.5 // indirect
+	github.com/go-openapi/swag/jsonname v0.25.5 // indirect
+	github.com/gorilla/mux v1.8.0 // indirect
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // indirect
+	go.yaml.in/yaml/v4 v4.0.0 // indirect
 )
 
 require (

@@ -96,6 +96,17 @@ func (c Capabilities) DefaultModel() string {
 	return c.Models[0].ID
 }
 
+// MaxCharsFor returns the per-request limit with a model: the model's own
+// MaxChars when set, else MaxChars.
+func (c Capabilities) MaxCharsFor(model string) int {
+	for _, m := range c.Models {
+		if m.ID == model && m.MaxChars > 0 {
+			return m.MaxChars
+		}
+	}
+	return c.MaxChars
+}
+
 // DefaultFormat returns the first format, or "".
 func (c Capabilities) DefaultFormat() string {
 	if len(c.Formats) == 0 {
@@ -110,6 +121,7 @@ type Model struct {
 	Name         string // display name; ID when empty
 	Instructions bool   // takes free-text style instructions
 	Description  string
+	MaxChars     int // most characters one request takes with this model; 0 = Capabilities.MaxChars
 }
 
 // Voice is one voice a provider offers.
@@ -120,6 +132,7 @@ type Voice struct {
 	Gender      string // "female", "male", "" when unknown
 	Accent      string
 	Description string
+	PreviewURL  string // a short sample of the voice the provider hosts, when it has one
 }
 
 // Label is the voice's display text: name, language and gender when known.
@@ -192,6 +205,12 @@ type Audio struct {
 	Words <-chan WordBoundary
 	// Requests counts HTTP requests made, including retries.
 	Requests int
+	// RequestID is the service's ID of this request, when it sends one
+	// (ElevenLabs: feed it to the next chunk for smooth joins).
+	RequestID string
+	// Characters is what the service says the request cost, in billed
+	// characters; 0 when it does not say.
+	Characters int
 }
 
 // Config is what a factory needs to build a provider.

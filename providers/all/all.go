@@ -4,6 +4,7 @@ package all
 
 import (
 	_ "chorus/providers/airefinery" // Accenture AI Refinery
+	_ "chorus/providers/elevenlabs" // ElevenLabs, with word timings
 	_ "chorus/providers/fishaudio"  // Fish Audio, with instant voice cloning
 	_ "chorus/providers/local"      // espeak-ng, the offline default
 	_ "chorus/providers/openai"     // OpenAI, Infery and custom OpenAI-compatible endpoints

@@ -5,13 +5,10 @@ set -euo pipefail
 
 mode=${1:-test}
 build_pkgs=(gcc pkg-config libgl1-mesa-dev xorg-dev libwayland-dev libxkbcommon-dev)
-run_pkgs=(espeak-ng pulseaudio-utils xclip)
+run_pkgs=(espeak-ng pulseaudio-utils poppler-utils xclip)
 test_pkgs=(espeak-ng xvfb pulseaudio pulseaudio-utils gnome-keyring dbus dbus-x11 libsecret-tools
-  imagemagick xdotool ffmpeg sox x11-utils
+  imagemagick xdotool ffmpeg sox x11-utils poppler-utils
   desktop-file-utils appstream groff-base man-db xclip xsel)
-run_pkgs=(espeak-ng pulseaudio-utils poppler-utils)
-test_pkgs=(espeak-ng xvfb pulseaudio pulseaudio-utils gnome-keyring dbus dbus-x11 libsecret-tools
-  imagemagick xdotool ffmpeg sox x11-utils poppler-utils)
 
 pkgs=("${build_pkgs[@]}" "${run_pkgs[@]}")
 [ "$mode" = test ] && pkgs+=("${test_pkgs[@]}")

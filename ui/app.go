@@ -3,6 +3,7 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
 
 	"chorus/assets"
@@ -24,8 +25,17 @@ func Run(engine *core.Engine, store *keys.Store) {
 	w := a.NewWindow(Title)
 	st := settings.New(a.Preferences())
 	s := New(a, w, engine, st)
-	s.AddTab("Compare", comparetab.New(w, engine, comparetab.Options{BaseURL: st.BaseURL}).Content())
-	s.AddTab("History", history.New(w, engine))
+	ct := comparetab.New(w, engine, comparetab.Options{BaseURL: st.BaseURL})
+	s.AddTab("Compare", ct.Content())
+	s.OnKeysChecked = ct.MarkMissingKeys
+	s.RefreshProviders() // the Compare tab hears the key status too
+	hv := history.NewView(w, engine)
+	s.AddTab("History", hv.Content())
+	s.Tabs.OnSelected = func(t *container.TabItem) {
+		if t.Text == "History" { // clips spoken since it was last shown
+			hv.Reload()
+		}
+	}
 	ApplyTheme(a, a.Preferences().StringWithFallback(themeKey, "System"))
 	var open *settingswin.Window
 	s.OpenSettings = func(focus string) {

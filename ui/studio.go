@@ -80,21 +80,24 @@ type Studio struct {
 	book            *bookView // chapters panel beside the editor (book_hook.go)
 
 	providerIDs []string
-	missingKey  map[string]bool   // providers known to have no key
-	refreshGen  int               // the newest RefreshProviders, so older ones don't overwrite it
-	voiceIDs    map[string]string // label -> ID
-	restoring   bool              // providerChanged is filling the pickers: don't remember them
-	draft       *draftSaver       // saves the text as it is typed (draft.go)
-	opened      string            // the text as it was opened from a file, to tell unsaved edits
-	override    string            // Speak clipboard: the text to speak instead of the editor's
-	recentItem  *fyne.MenuItem    // File → Open recent
-	countTimer  *time.Timer       // the debounced count line
-	countGen    int               // the newest scheduled count
-	countRuns   int               // how often the count line was worked out (tests)
-	voices      []providers.Voice // the provider's voices, for filtering as you type
-	voicesShown int               // how many the typed filter matched
-	unmuted     float64           // the volume before Mute
-	split       *container.Split  // pickers | editor
+	missingKey  map[string]bool // providers known to have no key
+	// OnKeysChecked, when set, hears which providers lack a key each time
+	// the keys are read again (the Compare tab marks them too).
+	OnKeysChecked func(missing map[string]bool)
+	refreshGen    int               // the newest RefreshProviders, so older ones don't overwrite it
+	voiceIDs      map[string]string // label -> ID
+	restoring     bool              // providerChanged is filling the pickers: don't remember them
+	draft         *draftSaver       // saves the text as it is typed (draft.go)
+	opened        string            // the text as it was opened from a file, to tell unsaved edits
+	override      string            // Speak clipboard: the text to speak instead of the editor's
+	recentItem    *fyne.MenuItem    // File → Open recent
+	countTimer    *time.Timer       // the debounced count line
+	countGen      int               // the newest scheduled count
+	countRuns     int               // how often the count line was worked out (tests)
+	voices        []providers.Voice // the provider's voices, for filtering as you type
+	voicesShown   int               // how many the typed filter matched
+	unmuted       float64           // the volume before Mute
+	split         *container.Split  // pickers | editor
 
 	mu     sync.Mutex
 	cancel context.CancelFunc
@@ -254,6 +257,9 @@ func (s *Studio) RefreshProviders() {
 			}
 			s.missingKey = missing
 			s.relabel()
+			if s.OnKeysChecked != nil {
+				s.OnKeysChecked(missing)
+			}
 		})
 	}()
 }

@@ -83,6 +83,7 @@ type Tab struct {
 	root         fyne.CanvasObject
 	providerIDs  []string
 	voiceIDs     map[string]string
+	voiceNames   map[string]string // "provider:voice id" -> picker label, for the tally
 
 	session   *compare.Session // last finished render
 	rendering context.CancelFunc
@@ -98,7 +99,7 @@ type Tab struct {
 // the config folder (problems are shown in the status line) and adds the
 // 1–9/Space keys to win's canvas, keeping the handler that was there.
 func New(win fyne.Window, engine *core.Engine, opts Options) *Tab {
-	t := &Tab{win: win, engine: engine, opts: opts, playCard: -1, voiceIDs: map[string]string{}}
+	t := &Tab{win: win, engine: engine, opts: opts, playCard: -1, voiceIDs: map[string]string{}, voiceNames: map[string]string{}}
 	if t.opts.Gap == 0 {
 		t.opts.Gap = compare.DefaultGap
 	}
@@ -252,6 +253,9 @@ func (t *Tab) providerChanged() {
 			}
 			labels, ids := providers.VoiceChoices(voices)
 			t.voiceIDs = ids
+			for label, vid := range ids {
+				t.voiceNames[id+":"+vid] = label
+			}
 			t.Voice.SetOptions(labels)
 		})
 	}()
@@ -659,4 +663,51 @@ func (t *Tab) showCards(msg string) {
 		t.cardsHolder.Objects = []fyne.CanvasObject{container.NewCenter(l)}
 	}
 	t.cardsHolder.Refresh()
+}
+
+// LabelFor names a tally key (PROVIDER:MODEL:VOICE) as a person reads it:
+// the voice's name as the voice picker shows it, the provider's display
+// name and the model, e.g. "Jenny — English (GB) · Piper · default model".
+func (t *Tab) LabelFor(key string) string {
+	e, err := compare.ParseEntry(key)
+	if err != nil {
+		return key
+	}
+	voice := e.Voice
+	if voice == "" {
+		voice = "default voice"
+	} else if name, ok := t.voiceNames[e.Provider+":"+e.Voice]; ok {
+		voice = name
+	}
+	provider := e.Provider
+	if r, ok := providers.Lookup(e.Provider); ok && r.Name != "" {
+		provider = r.Name
+	}
+	model := e.Model
+	if model == "" {
+		model = "default model"
+	}
+	return voice + " · " + provider + " · " + model
+}
+
+// MarkMissingKeys relabels the provider picker: a provider that needs a
+// key and has none reads "OpenAI — add key", as in the Speak tab. The
+// chosen provider stays chosen.
+func (t *Tab) MarkMissingKeys(missing map[string]bool) {
+	names := make([]string, len(t.providerIDs))
+	for i, id := range t.providerIDs {
+		r, _ := providers.Lookup(id)
+		names[i] = r.Name
+		if r.NeedsKey && missing[id] {
+			names[i] += " — add key"
+		}
+	}
+	picked := t.Provider.SelectedIndex()
+	changed := t.Provider.OnChanged
+	t.Provider.OnChanged = nil // relabelling is not a new choice
+	t.Provider.SetOptions(names)
+	if picked >= 0 && picked < len(names) {
+		t.Provider.SetSelectedIndex(picked)
+	}
+	t.Provider.OnChanged = changed
 }

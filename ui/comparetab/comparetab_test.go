@@ -96,6 +96,12 @@ func TestRenderShortlist(t *testing.T) {
 	if len(tab.voiceIDs) != 2 || tab.voiceIDs["v1 — Voice One"] != "v1" {
 		t.Fatalf("voices %v", tab.voiceIDs)
 	}
+	if got := tab.LabelFor("ctab-a::v1"); !strings.HasPrefix(got, "v1 — Voice One · ") || !strings.HasSuffix(got, " · default model") {
+		t.Errorf("the tally names ctab-a::v1 %q, want the voice's picker label and the default model", got)
+	}
+	if got := tab.LabelFor("ctab-a:m9:unknown"); !strings.HasPrefix(got, "unknown · ") || !strings.HasSuffix(got, " · m9") {
+		t.Errorf("an unlisted voice is named %q", got)
+	}
 	tab.Voice.SetText("v1 — Voice One") // a picked label maps to its ID
 	test.Tap(tab.Add)
 	selectProvider(t, tab, "ctab-b")
@@ -368,7 +374,8 @@ func TestBlindAndTally(t *testing.T) {
 		t.Error("the cards did not come back")
 	}
 	tv := tab.Tally
-	if len(tv.Rows.Objects) != 3 || !strings.Contains(tv.Rows.Objects[0].(*widget.Label).Text, "1. ctab-bl::v2") ||
+	if len(tv.Rows.Objects) != 3 || !strings.Contains(tv.Rows.Objects[0].(*widget.Label).Text, "1. "+tab.LabelFor("ctab-bl::v2")) ||
+		strings.Contains(tv.Rows.Objects[0].(*widget.Label).Text, "::") ||
 		!strings.Contains(tv.Summary.Text, "3 votes") {
 		t.Errorf("tally %q, %d rows", tv.Summary.Text, len(tv.Rows.Objects))
 	}
@@ -451,5 +458,41 @@ func TestPickedSpeedGoesIntoTheEntry(t *testing.T) {
 	}
 	if !strings.Contains(got[0].Label(), "1.2") {
 		t.Errorf("label %q does not show the speed", got[0].Label())
+	}
+}
+
+func TestProviderPickerMarksMissingKeys(t *testing.T) {
+	scripted.Register(t, &scripted.Provider{ID: "ctab-keyed"})
+	r, _ := providers.Lookup("ctab-keyed")
+	r.NeedsKey = true
+	providers.Register(r)
+	fakeProvider(t, "ctab-free", time.Millisecond)
+	f := open(t, t.TempDir())
+	tab := f.tab
+	selectProvider(t, tab, "ctab-free")
+	tab.MarkMissingKeys(map[string]bool{"ctab-keyed": true, "ctab-free": true})
+	var keyed, free string
+	for i, id := range tab.providerIDs {
+		switch id {
+		case "ctab-keyed":
+			keyed = tab.Provider.Options[i]
+		case "ctab-free":
+			free = tab.Provider.Options[i]
+		}
+	}
+	if !strings.HasSuffix(keyed, " — add key") {
+		t.Errorf("a provider without its key reads %q", keyed)
+	}
+	if strings.Contains(free, "add key") {
+		t.Errorf("a provider that needs no key reads %q", free)
+	}
+	if tab.providerID() != "ctab-free" {
+		t.Errorf("relabelling changed the chosen provider to %q", tab.providerID())
+	}
+	tab.MarkMissingKeys(nil)
+	for i, id := range tab.providerIDs {
+		if id == "ctab-keyed" && strings.Contains(tab.Provider.Options[i], "add key") {
+			t.Error("the mark stays after the key was added")
+		}
 	}
 }

@@ -56,7 +56,7 @@ func (v *TallyView) Refresh() {
 	}
 	for i, s := range rank {
 		v.Rows.Add(widget.NewLabel(fmt.Sprintf("%d. %s — score %.0f%% — %d won, %d lost (%s)",
-			i+1, s.Key, 100*s.Score, s.Wins, s.Losses, Votes(s.Votes()))))
+			i+1, v.tab.LabelFor(s.Key), 100*s.Score, s.Wins, s.Losses, Votes(s.Votes()))))
 	}
 	v.Rows.Refresh()
 }

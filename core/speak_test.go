@@ -240,3 +240,20 @@ func TestMissingKeySaysWhereToPutIt(t *testing.T) {
 		t.Errorf("missing key: %v", err)
 	}
 }
+
+func TestBatchWithoutTransportTakesHTTP(t *testing.T) {
+	p := scripted.Register(t, &scripted.Provider{ID: "s-batch", Caps: providers.Capabilities{
+		Formats: []string{"wav"}, Speed: providers.Range{Min: 0.5, Max: 2, Default: 1},
+		Transports: []string{"ws", "http"},
+	}})
+	e, _ := memEngine()
+	for _, batch := range []bool{true, false} {
+		if _, err := e.Speak(context.Background(), Job{Provider: "s-batch", Request: providers.Request{Text: "hi", Batch: batch}, Play: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reqs := p.Requests()
+	if len(reqs) != 2 || reqs[0].Transport != "http" || reqs[1].Transport != "ws" {
+		t.Errorf("transports %q (batch) and %q (stream), want http and ws", reqs[0].Transport, reqs[1].Transport)
+	}
+}

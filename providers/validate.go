@@ -8,11 +8,18 @@ import (
 	"unicode/utf8"
 )
 
+// TransportHTTP is the transport name of a provider's plain HTTP endpoint:
+// one request, one complete response.
+const TransportHTTP = "http"
+
 // MaxTextChars bounds any request, whatever the provider says, so a stray
 // paste of a whole disk image is refused before it is sent anywhere.
 const MaxTextChars = 1_000_000
 
 // Normalize fills the request's empty fields with the provider's defaults.
+// A batch request without a transport takes the plain HTTP endpoint when
+// the provider offers one: batch means one complete response, whatever
+// transport the provider streams over by default.
 func Normalize(req Request, c Capabilities) Request {
 	if req.Model == "" {
 		req.Model = c.DefaultModel()
@@ -28,6 +35,9 @@ func Normalize(req Request, c Capabilities) Request {
 	}
 	if req.SampleRate == 0 {
 		req.SampleRate = c.DefaultSampleRate
+	}
+	if req.Transport == "" && req.Batch && slices.Contains(c.Transports, TransportHTTP) {
+		req.Transport = TransportHTTP
 	}
 	if req.Transport == "" && len(c.Transports) > 0 {
 		req.Transport = c.Transports[0]

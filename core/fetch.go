@@ -191,6 +191,11 @@ func (pl *pipeline) fetch(ctx context.Context, st *chunkState) {
 				st.first = time.Now()
 			}
 			n += int64(k)
+			// Count the bytes before the reader can see them: a decoder
+			// that knows its length (WAV) ends before the response does.
+			pl.mu.Lock()
+			pl.bytes += int64(k)
+			pl.mu.Unlock()
 			st.buf.Write(buf[:k])
 		}
 		if err == io.EOF {
@@ -207,9 +212,6 @@ func (pl *pipeline) fetch(ctx context.Context, st *chunkState) {
 	}
 	words := collected()
 	st.setWords(words)
-	pl.mu.Lock()
-	pl.bytes += n
-	pl.mu.Unlock()
 	if rerr != nil {
 		if ctx.Err() != nil {
 			rerr = ctx.Err()

@@ -148,3 +148,33 @@ func TestVoicesAndModels(t *testing.T) {
 		t.Errorf("providers: %q", r.stdout)
 	}
 }
+
+func TestSpeakStripsControlCharactersAndSaysSo(t *testing.T) {
+	p := scripted.Register(t, &scripted.Provider{ID: "cli-ctl"})
+	r := run(t, "", "speak", "--provider", "cli-ctl", "Hel\x00lo\x07 there")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if got := p.Requests()[0].Text; got != "Hello there" {
+		t.Errorf("sent %q", got)
+	}
+	if !strings.Contains(r.stderr, "removed 2 control characters") {
+		t.Errorf("stderr %q does not say how many control characters were removed", r.stderr)
+	}
+}
+
+func TestSpeakRefusesSpeedZero(t *testing.T) {
+	p := scripted.Register(t, &scripted.Provider{ID: "cli-speed0"})
+	for _, v := range []string{"0", "-1", "3"} {
+		r := run(t, "", "speak", "--provider", "cli-speed0", "--speed", v, "Hello")
+		if r.code != 2 || !strings.Contains(r.stderr, "0.5 to 2") {
+			t.Errorf("--speed %s: exit %d, %q; want 2 naming the range 0.5 to 2", v, r.code, r.stderr)
+		}
+	}
+	if n := len(p.Requests()); n != 0 {
+		t.Errorf("%d requests were sent", n)
+	}
+	if r := run(t, "", "speak", "--provider", "cli-speed0", "Hello"); r.code != 0 {
+		t.Errorf("without --speed: exit %d, %s", r.code, r.stderr)
+	}
+}

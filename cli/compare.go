@@ -80,7 +80,7 @@ func runCompare(ctx context.Context, env *Env, args []string) int {
 	}
 	for i := range voices {
 		voices[i].Speed = *speed
-		if err := checkEntry(env.Engine, text, voices[i]); err != nil {
+		if err := checkEntry(env.Engine, text, voices[i], flagGiven(fs, "speed")); err != nil {
 			return fail(env, fmt.Errorf("voice %s: %w", voices[i].Key(), err))
 		}
 	}
@@ -151,9 +151,10 @@ func runCompare(ctx context.Context, env *Env, args []string) int {
 // checkEntry reports a request the provider would refuse (exit 2) before
 // any work starts. Other failures (no key, no engine) are left to the
 // render, where they fail only their own entry.
-func checkEntry(engine *core.Engine, text string, e compare.Entry) error {
+// speedGiven says --speed was on the command line, so 0 is refused.
+func checkEntry(engine *core.Engine, text string, e compare.Entry, speedGiven bool) error {
 	job := core.Job{Provider: e.Provider, Request: providers.Request{Text: text, Model: e.Model, Voice: e.Voice,
-		Speed: e.Speed, Options: e.Options}}
+		Speed: e.Speed, Options: e.Options}, SpeedGiven: speedGiven}
 	if _, _, err := engine.Prepare(&job); err != nil && providers.IsValidation(err) {
 		return err
 	}

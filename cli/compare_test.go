@@ -165,3 +165,14 @@ func TestComparePlay(t *testing.T) {
 		t.Errorf("played %d samples", n)
 	}
 }
+
+func TestCompareRefusesSpeedZero(t *testing.T) {
+	p := compareFake(t, "cc-speed0")
+	r := run(t, "", "compare", "Hello there.", "--voice", "cc-speed0::v1", "--speed", "0")
+	if r.code != ExitUsage || !strings.Contains(r.stderr, "0.5 to 2") {
+		t.Errorf("--speed 0: exit %d, %q; want 2 naming the range", r.code, r.stderr)
+	}
+	if n := len(p.Requests()); n != 0 {
+		t.Errorf("%d requests were sent", n)
+	}
+}

@@ -74,6 +74,7 @@ func runSpeak(ctx context.Context, env *Env, args []string) int {
 			SampleRate: *rate, Language: *lang, Instructions: *instructions, Batch: *batch,
 			Transport: *transport, Options: options.m},
 		Play: *play || *out == "", Out: *out, Force: *force,
+		SpeedGiven: flagGiven(fs, "speed"),
 	}
 	if err := export.CheckTarget(*out, *force, *file); err != nil { // the extension names the file's format
 		return fail(env, usageErr("%v", err))
@@ -84,7 +85,7 @@ func runSpeak(ctx context.Context, env *Env, args []string) int {
 		}
 	}
 	job.OnEvent = func(ev core.Event) {
-		if ev.Stage == core.StageNotice {
+		if ev.Stage == core.StageNotice { // e.g. control characters removed from the text
 			fmt.Fprintln(env.Stderr, "chorus:", ev.Message)
 		}
 	}
@@ -100,6 +101,18 @@ func runSpeak(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "saved %s (%.1f s)\n", *out, res.Stats.AudioSeconds)
 	}
 	return ExitOK
+}
+
+// flagGiven reports whether the flag was set on the command line, so an
+// explicit 0 can be told apart from the flag's default.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == name {
+			given = true
+		}
+	})
+	return given
 }
 
 // readText takes the text from the argument, "-" (stdin) or --file.

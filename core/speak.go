@@ -50,6 +50,11 @@ type Job struct {
 	// OnSink, when set, is given the sink before playback starts, so a
 	// front end can pause and resume it (across chunks: it is one stream).
 	OnSink func(player.Sink)
+
+	// SpeedGiven says Request.Speed was chosen by the user: 0 is then
+	// refused like any other speed out of range instead of meaning the
+	// provider's default.
+	SpeedGiven bool
 }
 
 // Stage is a step of a synthesis, for status lines.
@@ -100,6 +105,10 @@ type Result struct {
 	Out      string        // the file written, if any
 	Played   bool          // whether it was heard (false when there is no device)
 	Chunks   []ChunkTiming // where each chunk sits in the audio (chunked runs only)
+	// Notices are what the user should know about the run, the same
+	// messages the StageNotice events carried (e.g. control characters
+	// removed from the text).
+	Notices []string
 }
 
 func (j *Job) event(stage Stage, msg string, st Stats) {
@@ -118,6 +127,13 @@ func (e *Engine) Prepare(job *Job) (providers.Provider, providers.Request, error
 	}
 	caps := p.Capabilities()
 	req := job.Request
+	req.Text, _ = CleanText(req.Text)
+	if job.SpeedGiven && req.Speed <= 0 {
+		if caps.Speed.Max > 0 {
+			return nil, req, providers.Invalid(job.Provider, "speed %g is out of range; allowed: %g to %g (1 is normal)", req.Speed, caps.Speed.Min, caps.Speed.Max)
+		}
+		return nil, req, providers.Invalid(job.Provider, "speed %g is out of range; this provider has no speed setting, so leave it at 1", req.Speed)
+	}
 	if len(caps.SampleRates) == 0 && req.SampleRate != 0 {
 		// The provider fixes its rate: convert on export instead.
 		if job.OutRate == 0 {
@@ -151,9 +167,19 @@ func (e *Engine) Prepare(job *Job) (providers.Provider, providers.Request, error
 // and the commit. Cancelling ctx stops the requests and the sound at once
 // and leaves no file.
 func (e *Engine) Speak(ctx context.Context, job Job) (*Result, error) {
+	var notices []string
+	notice := func(msg string) {
+		notices = append(notices, msg)
+		job.event(StageNotice, msg, Stats{})
+	}
+	clean, stripped := CleanText(job.Request.Text)
+	job.Request.Text = clean
 	p, req, err := e.Prepare(&job)
 	if err != nil {
 		return nil, err
+	}
+	if stripped > 0 {
+		notice(strippedNotice(stripped))
 	}
 	caps := p.Capabilities()
 	if err := checkJob(&job, caps); err != nil {
@@ -164,13 +190,17 @@ func (e *Engine) Speak(ctx context.Context, job Job) (*Result, error) {
 		return nil, err
 	}
 	if w, ok := p.(providers.Warner); ok && w.Warning() != "" {
-		job.event(StageNotice, w.Warning(), Stats{})
+		notice(w.Warning())
 	}
 	var store *cache.Store
 	if !job.NoCache {
 		store = e.Cache
 	}
-	return e.runChunks(ctx, &job, p, store, states, req)
+	res, err := e.runChunks(ctx, &job, p, store, states, req)
+	if res != nil {
+		res.Notices = append(notices, res.Notices...)
+	}
+	return res, err
 }
 
 // decodeError keeps cancellation and provider errors as they are and names

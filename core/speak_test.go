@@ -257,3 +257,69 @@ func TestBatchWithoutTransportTakesHTTP(t *testing.T) {
 		t.Errorf("transports %q (batch) and %q (stream), want http and ws", reqs[0].Transport, reqs[1].Transport)
 	}
 }
+
+func TestControlCharactersAreStrippedAndCounted(t *testing.T) {
+	p := scripted.Register(t, &scripted.Provider{ID: "s-ctl"})
+	e, _ := memEngine()
+	var events []string
+	job := Job{Provider: "s-ctl", Request: providers.Request{Text: "He\x00llo\x1b[0m\tthere\r\nfriend\u0085\x7f."}, Play: true,
+		OnEvent: func(ev Event) {
+			if ev.Stage == StageNotice {
+				events = append(events, ev.Message)
+			}
+		}}
+	res, err := e.Speak(context.Background(), job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Requests()[0].Text; got != "Hello[0m\tthere\r\nfriend." {
+		t.Errorf("the provider was sent %q", got)
+	}
+	if len(res.Notices) != 1 || !strings.Contains(res.Notices[0], "removed 4 control characters") {
+		t.Errorf("notices %q, want one saying 4 control characters were removed", res.Notices)
+	}
+	if len(events) != 1 || events[0] != res.Notices[0] {
+		t.Errorf("notice events %q, want the Result's notice", events)
+	}
+	// Clean text has no notice.
+	res, err = e.Speak(context.Background(), Job{Provider: "s-ctl", Request: providers.Request{Text: "Fine\ttext\n"}, Play: true})
+	if err != nil || len(res.Notices) != 0 {
+		t.Errorf("clean text: notices %q, %v", res.Notices, err)
+	}
+	// Text of nothing but control characters is empty text, refused before any request.
+	before := len(p.Requests())
+	_, err = e.Speak(context.Background(), Job{Provider: "s-ctl", Request: providers.Request{Text: "\x00\x00\x01"}, Play: true})
+	if !providers.IsValidation(err) || len(p.Requests()) != before {
+		t.Errorf("only control characters: %v, %d requests sent", err, len(p.Requests())-before)
+	}
+}
+
+func TestExplicitSpeedZeroIsRefused(t *testing.T) {
+	p := scripted.Register(t, &scripted.Provider{ID: "s-speed0"})
+	e, _ := memEngine()
+	for _, speed := range []float64{0, -1, 2.5} {
+		_, err := e.Speak(context.Background(), Job{Provider: "s-speed0", Request: providers.Request{Text: "hi", Speed: speed}, SpeedGiven: true, Play: true})
+		if !providers.IsValidation(err) || !strings.Contains(err.Error(), "0.5 to 2") {
+			t.Errorf("speed %g: %v, want a validation error naming 0.5 to 2", speed, err)
+		}
+	}
+	if n := len(p.Requests()); n != 0 {
+		t.Errorf("%d requests were sent for refused speeds", n)
+	}
+	// Not given, 0 still means the default.
+	if _, err := e.Speak(context.Background(), Job{Provider: "s-speed0", Request: providers.Request{Text: "hi"}, Play: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Requests()[0].Speed; got != 1 {
+		t.Errorf("default speed %g, want 1", got)
+	}
+}
+
+func TestSpeedRefusedWithoutSpeedSetting(t *testing.T) {
+	p := scripted.Register(t, &scripted.Provider{ID: "s-nospeed", Caps: providers.Capabilities{Formats: []string{"wav"}}})
+	e, _ := memEngine()
+	_, err := e.Speak(context.Background(), Job{Provider: "s-nospeed", Request: providers.Request{Text: "hi", Speed: 1.5}, SpeedGiven: true, Play: true})
+	if !providers.IsValidation(err) || !strings.Contains(err.Error(), "no speed setting") || len(p.Requests()) != 0 {
+		t.Errorf("speed 1.5 without a speed setting: %v", err)
+	}
+}

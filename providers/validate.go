@@ -70,6 +70,9 @@ func Validate(provider string, req Request, c Capabilities) error {
 	if c.Speed.Max > 0 && !c.Speed.Contains(req.Speed) {
 		return Invalid(provider, "speed %g is out of range; allowed: %g to %g", req.Speed, c.Speed.Min, c.Speed.Max)
 	}
+	if c.Speed.Max == 0 && req.Speed != 0 && req.Speed != 1 {
+		return Invalid(provider, "speed %g is not offered; this provider has no speed setting, so leave it at 1", req.Speed)
+	}
 	if req.SampleRate != 0 && len(c.SampleRates) > 0 && !slices.Contains(c.SampleRates, req.SampleRate) {
 		return Invalid(provider, "sample rate %d is not offered; allowed: %s", req.SampleRate, joinInts(c.SampleRates))
 	}

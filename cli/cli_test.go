@@ -178,3 +178,38 @@ func TestSpeakRefusesSpeedZero(t *testing.T) {
 		t.Errorf("without --speed: exit %d, %s", r.code, r.stderr)
 	}
 }
+
+func TestSpeakLargeJobNeedsYes(t *testing.T) {
+	p := scripted.Register(t, &scripted.Provider{ID: "cli-large", Caps: providers.Capabilities{
+		Formats: []string{"wav"}, Speed: providers.Range{Min: 0.5, Max: 2, Default: 1}, MaxChars: 4000,
+	}})
+	text := strings.Repeat("A short sentence here. ", 5000) // 115,000 characters
+	file := filepath.Join(t.TempDir(), "big.txt")
+	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "big.wav")
+	r := run(t, "", "speak", "--provider", "cli-large", "--file", file, "--out", out)
+	if r.code != ExitUsage {
+		t.Fatalf("without --yes: exit %d, want 2: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{"115,000 characters", "29 requests", "cost unknown", "2 h 7 min of speech", "add --yes to go ahead"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q: %s", want, r.stderr)
+		}
+	}
+	if n := len(p.Requests()); n != 0 {
+		t.Errorf("%d requests were sent without --yes", n)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("a file was written without --yes")
+	}
+	r = run(t, "", "speak", "--provider", "cli-large", "--file", file, "--out", out, "--yes")
+	if r.code != 0 || len(p.Requests()) != 29 {
+		t.Errorf("with --yes: exit %d, %d requests: %s", r.code, len(p.Requests()), r.stderr)
+	}
+	// A small job needs no --yes.
+	if r := run(t, "", "speak", "--provider", "cli-large", "Hello there."); r.code != 0 {
+		t.Errorf("small job: exit %d: %s", r.code, r.stderr)
+	}
+}

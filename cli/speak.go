@@ -55,6 +55,7 @@ func runSpeak(ctx context.Context, env *Env, args []string) int {
 	play := fs.Bool("play", false, "play the audio (the default when there is no --out)")
 	batch := fs.Bool("batch", false, "ask for one complete response instead of a stream")
 	stats := fs.Bool("stats", false, "print one JSON line of measurements on stderr")
+	yes := fs.Bool("yes", false, "go ahead with a large job (over 100,000 characters or $1) without asking")
 	screen := screenTextFlags(fs)
 	var apply []func(*core.Job) error
 	for _, ext := range speakExtensions {
@@ -89,6 +90,11 @@ func runSpeak(ctx context.Context, env *Env, args []string) int {
 			fmt.Fprintln(env.Stderr, "chorus:", ev.Message)
 		}
 	}
+	if !*yes {
+		if code, stop := confirmLarge(env, job); stop {
+			return code
+		}
+	}
 	res, err := env.Engine.Speak(ctx, job)
 	if *stats && res != nil {
 		line, _ := json.Marshal(res.Stats)
@@ -101,6 +107,17 @@ func runSpeak(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "saved %s (%.1f s)\n", *out, res.Stats.AudioSeconds)
 	}
 	return ExitOK
+}
+
+// confirmLarge refuses a large job (see core.Estimate.Large) that --yes did
+// not confirm: exit 2 with the estimate. A job the estimate cannot be
+// worked out for goes on, so Speak reports the problem.
+func confirmLarge(env *Env, job core.Job) (int, bool) {
+	est, err := env.Engine.Estimate(job)
+	if err != nil || !est.Large() {
+		return 0, false
+	}
+	return fail(env, usageErr("this is a large job: %s; add --yes to go ahead", est)), true
 }
 
 // flagGiven reports whether the flag was set on the command line, so an

@@ -12,6 +12,7 @@ import (
 
 	"chorus/cache"
 	"chorus/player"
+	"chorus/pricing"
 	"chorus/providers"
 )
 
@@ -31,6 +32,9 @@ type Engine struct {
 	HTTPClient *http.Client
 	// Cache keeps synthesized chunks and the history; nil for none.
 	Cache *cache.Store
+	// Prices estimates costs (see Estimate); nil uses the user's table
+	// (pricing.DefaultTable).
+	Prices *pricing.Table
 }
 
 func (e *Engine) getenv(k string) string {

@@ -74,8 +74,13 @@ func runCompare(ctx context.Context, env *Env, args []string) int {
 		enc = e
 	}
 	if *outDir != "" {
-		if st, err := os.Stat(*outDir); err != nil || !st.IsDir() {
-			return fail(env, usageErr("--out-dir %s is not a folder; create it first", *outDir))
+		// Like --per-chunk-dir: a folder that does not exist yet is made,
+		// with its parents, before anything is rendered.
+		if st, err := os.Stat(*outDir); err == nil && !st.IsDir() {
+			return fail(env, usageErr("--out-dir %s is a file, not a folder; choose a folder", *outDir))
+		}
+		if err := os.MkdirAll(*outDir, 0o755); err != nil {
+			return fail(env, usageErr("cannot create --out-dir %s: %v; choose a folder you can write to", *outDir, err))
 		}
 	}
 	for i := range voices {

@@ -166,6 +166,12 @@ func (pl *pipeline) fromCache(st *chunkState) bool {
 func (pl *pipeline) fetch(ctx context.Context, st *chunkState) {
 	a, err := pl.p.Synthesize(ctx, st.req)
 	if err != nil {
+		if n := sentBeforeFailing(err); n > 0 {
+			st.requests = n
+			pl.mu.Lock()
+			pl.requests += n
+			pl.mu.Unlock()
+		}
 		pl.fail(st, err)
 		return
 	}
@@ -230,6 +236,28 @@ func (pl *pipeline) fetch(ctx context.Context, st *chunkState) {
 	pl.done++
 	pl.mu.Unlock()
 	pl.signal()
+}
+
+// sentBeforeFailing is how many requests a failed Synthesize sent: the
+// count the error carries, else one when the service answered (an HTTP
+// status, or a failure only a response can cause), else none.
+func sentBeforeFailing(err error) int {
+	var pe *providers.Error
+	if !errors.As(err, &pe) {
+		return 0
+	}
+	if pe.Requests > 0 {
+		return pe.Requests
+	}
+	switch pe.Kind {
+	case providers.KindAuth, providers.KindForbidden, providers.KindNotFound, providers.KindRateLimit,
+		providers.KindServer, providers.KindCutStream, providers.KindNotAudio:
+		return 1
+	}
+	if pe.Status != 0 {
+		return 1
+	}
+	return 0
 }
 
 // chunkErr names the chunk a failure happened in and what to do next.

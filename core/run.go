@@ -68,7 +68,12 @@ func (e *Engine) runChunks(ctx context.Context, job *Job, p providers.Provider, 
 	}
 	seq, err := c.stream()
 	if err != nil {
-		return nil, err
+		// Say what the failure cost: a request that failed was still sent.
+		pl.mu.Lock()
+		res.Stats.Requests, res.Stats.Bytes, res.Stats.CacheHits = pl.requests, pl.bytes, pl.hits
+		pl.mu.Unlock()
+		res.Stats.Chunks = len(states)
+		return res, err
 	}
 	res.Encoding, res.Format = states[0].enc, c.format
 	res.Stats.TTFBMs = ms(states[0].first)

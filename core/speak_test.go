@@ -323,3 +323,23 @@ func TestSpeedRefusedWithoutSpeedSetting(t *testing.T) {
 		t.Errorf("speed 1.5 without a speed setting: %v", err)
 	}
 }
+
+func TestFailedRequestsAreCounted(t *testing.T) {
+	p := scripted.Register(t, &scripted.Provider{ID: "s-failcount"})
+	e, _ := memEngine()
+	cases := []struct {
+		err  *providers.Error
+		want int
+	}{
+		{&providers.Error{Provider: "s-failcount", Kind: providers.KindRateLimit, Status: 429, Message: "slow down", Requests: 4}, 4},
+		{&providers.Error{Provider: "s-failcount", Kind: providers.KindServer, Status: 500, Message: "fell over"}, 1},
+		{&providers.Error{Provider: "s-failcount", Kind: providers.KindNetwork, Message: "connection refused"}, 0},
+	}
+	for _, c := range cases {
+		p.Respond = func(context.Context, providers.Request) (*providers.Audio, error) { return nil, c.err }
+		res, err := e.Speak(context.Background(), Job{Provider: "s-failcount", Request: providers.Request{Text: "hi"}, Play: true})
+		if err == nil || res == nil || res.Stats.Requests != c.want {
+			t.Errorf("%v: result %+v, %v; want %d requests counted", c.err, res, err, c.want)
+		}
+	}
+}

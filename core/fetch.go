@@ -61,9 +61,11 @@ type pipeline struct {
 	store  *cache.Store
 	states []*chunkState
 	conc   int
-	start  time.Time
+
+	startOnce sync.Once
 
 	mu       sync.Mutex
+	start    time.Time     // when the first chunk got going (see started)
 	changed  chan struct{} // signalled when reading moves to another chunk or a chunk finishes
 	reading  int           // the chunk the reader is on
 	done     int
@@ -114,13 +116,43 @@ func (pl *pipeline) schedule(ctx context.Context) {
 			pl.failRest(i, ctx.Err())
 			return
 		}
+		// The provider's slot, shared with every other job of the
+		// process, is taken here in chunk order and held until the
+		// chunk's response has been read.
+		release, err := acquireSlot(ctx, pl.p)
+		if err != nil {
+			<-sem
+			pl.failRest(i, err)
+			return
+		}
+		pl.started()
 		pl.wg.Add(1)
 		go func() {
 			defer pl.wg.Done()
 			defer func() { <-sem }()
+			defer release()
 			pl.fetch(ctx, st)
 		}()
 	}
+}
+
+// started marks the moment the job's first chunk got going (a request
+// slot, or the cache): the job's times count from it, so waiting for
+// another job's request is not measured as this one's latency.
+func (pl *pipeline) started() {
+	pl.startOnce.Do(func() {
+		pl.mu.Lock()
+		pl.start = time.Now()
+		pl.mu.Unlock()
+		pl.job.event(StageRequest, "", Stats{})
+	})
+}
+
+// startTime is when the job got going (see started).
+func (pl *pipeline) startTime() time.Time {
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	return pl.start
 }
 
 func (pl *pipeline) fail(st *chunkState, err error) {
@@ -144,6 +176,7 @@ func (pl *pipeline) fromCache(st *chunkState) bool {
 	if !ok {
 		return false
 	}
+	pl.started() // before the reader can see the chunk, so events stay in order
 	st.enc, st.hint, st.cached = ent.Encoding, ent.Format, true
 	st.setWords(ent.Words)
 	st.first = time.Now()

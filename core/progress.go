@@ -87,7 +87,7 @@ func (p *progressor) compute() Progress {
 	}
 	pl.mu.Unlock()
 	f := p.c.format
-	pr.Elapsed = time.Since(pl.start)
+	pr.Elapsed = time.Since(pl.startTime())
 	heard := frameTime(pos, f)
 	if p.sink != nil {
 		if played := p.sink.Stats().Played; played < heard {

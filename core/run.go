@@ -55,9 +55,8 @@ func (e *Engine) runChunks(ctx context.Context, job *Job, p providers.Provider, 
 		if t.IsZero() {
 			return 0
 		}
-		return float64(t.Sub(pl.start).Microseconds()) / 1000
+		return float64(t.Sub(pl.startTime()).Microseconds()) / 1000
 	}
-	job.event(StageRequest, "", Stats{})
 	pl.wg.Add(1)
 	go pl.schedule(ctx)
 
@@ -120,7 +119,7 @@ func (e *Engine) runChunks(ctx context.Context, job *Job, p providers.Provider, 
 		res.Stats.Underruns = st.Underruns
 		if !st.FirstAudio.IsZero() {
 			res.Played = true
-			if st.FirstAudio.After(pl.start) {
+			if st.FirstAudio.After(pl.startTime()) {
 				res.Stats.FirstAudioMs = ms(st.FirstAudio)
 			}
 		}

@@ -6,7 +6,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"chorus/cache"
 	"chorus/pricing"
 )
 
@@ -65,23 +64,11 @@ func (x Estimate) String() string {
 // as Speak does, so it fails with the same validation errors. The GUI calls
 // it before Speak and asks the user when the estimate is Large.
 func (e *Engine) Estimate(job Job) (Estimate, error) {
-	job.Request.Text, _ = CleanText(job.Request.Text)
-	p, req, err := e.Prepare(&job)
+	pj, err := e.prepareJob(&job, false)
 	if err != nil {
 		return Estimate{}, err
 	}
-	caps := p.Capabilities()
-	if err := checkJob(&job, caps); err != nil {
-		return Estimate{}, err
-	}
-	states, err := planChunks(&job, caps, req)
-	if err != nil {
-		return Estimate{}, err
-	}
-	var store *cache.Store
-	if !job.NoCache {
-		store = e.Cache
-	}
+	req, states, store := pj.req, pj.states, pj.store
 	x := Estimate{Characters: utf8.RuneCountInString(req.Text), Chunks: len(states)}
 	// The chunks' texts leave out the white space between them: count
 	// what is sent chunk by chunk only when some of the text is cached.

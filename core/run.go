@@ -12,15 +12,12 @@ import (
 	"chorus/providers"
 )
 
-// runChunks is the one pipeline every job runs through: it checks every
-// output, schedules the chunks' requests (cache first), concatenates their
-// audio into one stream, plays and/or exports it, then commits. p is nil
-// when every chunk must come from the cache (history).
-func (e *Engine) runChunks(ctx context.Context, job *Job, p providers.Provider, store *cache.Store, states []*chunkState, req providers.Request) (res *Result, err error) {
-	out, err := openOutputs(job, states, req)
-	if err != nil {
-		return nil, err
-	}
+// runChunks is the one pipeline every job runs through: given the job's
+// opened outputs (openOutputs), it schedules the chunks' requests (cache
+// first), concatenates their audio into one stream, plays and/or exports
+// it, then commits. p is nil when every chunk must come from the cache
+// (history).
+func (e *Engine) runChunks(ctx context.Context, job *Job, p providers.Provider, store *cache.Store, states []*chunkState, req providers.Request, out *outputs) (res *Result, err error) {
 	defer out.abort()
 
 	sink, err := e.openSinkFor(job, out.writes())

@@ -343,3 +343,53 @@ func TestFailedRequestsAreCounted(t *testing.T) {
 		}
 	}
 }
+
+// Start reports a mistake at once, before anything is sent, and otherwise
+// returns while the audio is still coming; Wait gives Speak's outcome.
+func TestStartChecksThenStreams(t *testing.T) {
+	p := scripted.Register(t, &scripted.Provider{ID: "s-start"})
+	gate := make(chan struct{})
+	p.Respond = func(ctx context.Context, req providers.Request) (*providers.Audio, error) {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		return &providers.Audio{Body: io.NopCloser(bytes.NewReader(scripted.ToneWAV(24000, 0.5, 440))), Encoding: audio.WAV, Requests: 1}, nil
+	}
+	e, _ := memEngine()
+	dir := t.TempDir()
+	existing := filepath.Join(dir, "keep.wav")
+	os.WriteFile(existing, []byte("precious"), 0o644)
+	for name, job := range map[string]Job{
+		"existing file":    {Provider: "s-start", Request: providers.Request{Text: "hi"}, Out: existing},
+		"missing folder":   {Provider: "s-start", Request: providers.Request{Text: "hi"}, Out: filepath.Join(dir, "no", "x.wav")},
+		"bad format":       {Provider: "s-start", Request: providers.Request{Text: "hi", Format: "ogg"}, Play: true},
+		"unknown provider": {Provider: "s-nope", Request: providers.Request{Text: "hi"}, Play: true},
+	} {
+		if run, err := e.Start(context.Background(), job); err == nil || run != nil {
+			t.Errorf("%s: Start returned %v, %v; want the error at once", name, run, err)
+		}
+	}
+	if n := len(p.Requests()); n != 0 {
+		t.Errorf("%d requests were sent for refused jobs", n)
+	}
+	out := filepath.Join(dir, "new.wav")
+	run, err := e.Start(context.Background(), Job{Provider: "s-start", Request: providers.Request{Text: "hi"}, Out: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-run.Done():
+		t.Fatal("the job finished before the provider answered")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(gate)
+	res, err := run.Wait()
+	if err != nil || res.Stats.AudioSeconds < 0.49 {
+		t.Fatalf("Wait: %+v, %v", res, err)
+	}
+	if got, _ := os.ReadFile(out); !bytes.Equal(got, scripted.ToneWAV(24000, 0.5, 440)) {
+		t.Errorf("saved %d bytes that differ from the provider's", len(got))
+	}
+}

@@ -46,9 +46,10 @@ func Normalize(req Request, c Capabilities) Request {
 }
 
 // Validate checks a normalized request against the capabilities and returns
-// a validation error that names the allowed values. knownModels is checked
-// only when the provider lists a fixed set (free-form IDs are allowed when
-// the list is empty).
+// a validation error that names the allowed values: the text's length, the
+// format, speed, sample rate, language, transport and options. It does not
+// check the model: Capabilities.Models is the list pickers offer, not
+// always every ID the service takes.
 func Validate(provider string, req Request, c Capabilities) error {
 	text := strings.TrimSpace(req.Text)
 	if text == "" {

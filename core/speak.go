@@ -55,6 +55,10 @@ type Job struct {
 	// refused like any other speed out of range instead of meaning the
 	// provider's default.
 	SpeedGiven bool
+
+	// cleaned maps offsets in the text as sent (control characters
+	// removed) back to Request.Text as given, for Progress.
+	cleaned *cleanMap
 }
 
 // Stage is a step of a synthesis, for status lines.
@@ -229,6 +233,9 @@ type preparedJob struct {
 // with open, open the outputs.
 func (e *Engine) prepareJob(job *Job, open bool) (*preparedJob, error) {
 	clean, stripped := CleanText(job.Request.Text)
+	if stripped > 0 {
+		job.cleaned = newCleanMap(job.Request.Text)
+	}
 	job.Request.Text = clean
 	p, req, err := e.Prepare(job)
 	if err != nil {

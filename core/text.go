@@ -2,8 +2,10 @@ package core
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // CleanText removes the control characters no provider should be sent
@@ -19,12 +21,60 @@ func CleanText(s string) (string, int) {
 	if n == 0 {
 		return s, 0
 	}
-	return strings.Map(func(r rune) rune {
-		if isStripped(r) {
-			return -1
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !isStripped(r) {
+			b.WriteString(s[i : i+size]) // bytes as they were, even invalid ones
 		}
-		return r
-	}, s), n
+		i += size
+	}
+	return b.String(), n
+}
+
+// cleanMap takes byte offsets in a cleaned text back to the text as it was
+// given, so progress can point into the front end's own copy.
+type cleanMap struct {
+	at    []int // offsets in the clean text where removed bytes were
+	shift []int // bytes removed up to and including at[i]
+}
+
+// newCleanMap records where CleanText removes characters from s; nil when
+// it removes none.
+func newCleanMap(s string) *cleanMap {
+	var m *cleanMap
+	clean, removed := 0, 0
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		if !isStripped(r) {
+			clean += size
+			continue
+		}
+		if m == nil {
+			m = &cleanMap{}
+		}
+		removed += size
+		if n := len(m.at); n > 0 && m.at[n-1] == clean {
+			m.shift[n-1] = removed
+		} else {
+			m.at, m.shift = append(m.at, clean), append(m.shift, removed)
+		}
+	}
+	return m
+}
+
+// original is the offset in the given text of offset off in the clean one.
+func (m *cleanMap) original(off int) int {
+	if m == nil {
+		return off
+	}
+	k := sort.SearchInts(m.at, off+1) // removals at or before off
+	if k == 0 {
+		return off
+	}
+	return off + m.shift[k-1]
 }
 
 func isStripped(r rune) bool {

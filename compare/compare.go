@@ -200,9 +200,10 @@ func (s *Session) Succeeded() int {
 // the session folder, without playing. Requests of the same provider never
 // run more at once than the provider's Capabilities.Concurrency (0 = no
 // limit), counting every other job of the process: an entry waits, in
-// PhaseQueued, for the engine's limiter. An entry's failure stays on its Result; the others carry on. The
-// error is only for failures that stop everything (no entries, no folder);
-// cancelling ctx fails the entries that have not finished.
+// PhaseQueued, for the engine's one limiter. An entry's failure stays on
+// its Result; the others carry on. The error is only for failures that
+// stop everything (no entries, no folder); cancelling ctx fails the
+// entries that have not finished.
 func Render(ctx context.Context, engine *core.Engine, text string, entries []Entry, opts Options) (*Session, error) {
 	if strings.TrimSpace(text) == "" {
 		return nil, errors.New("no text to compare: type a line first")

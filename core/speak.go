@@ -221,7 +221,6 @@ type preparedJob struct {
 	job      *Job
 	p        providers.Provider
 	req      providers.Request
-	caps     providers.Capabilities
 	states   []*chunkState
 	store    *cache.Store
 	out      *outputs // nil until opened
@@ -249,7 +248,7 @@ func (e *Engine) prepareJob(job *Job, open bool) (*preparedJob, error) {
 	if err != nil {
 		return nil, err
 	}
-	pj := &preparedJob{e: e, job: job, p: p, req: req, caps: caps, states: states, stripped: stripped}
+	pj := &preparedJob{e: e, job: job, p: p, req: req, states: states, stripped: stripped}
 	if !job.NoCache {
 		pj.store = e.Cache
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"chorus/book"
+	"chorus/core"
 	"chorus/documents"
 	"chorus/pricing"
 	"chorus/providers"
@@ -106,6 +107,7 @@ func runBookSpeak(ctx context.Context, env *Env, args []string) int {
 	author := fs.String("author", "", "author for the tags (default: from the document)")
 	cover := fs.String("cover", "", "cover image (JPEG or PNG) for the M4B/MP3")
 	estimate := fs.Bool("estimate", false, "print the estimate and stop, sending nothing")
+	yes := fs.Bool("yes", false, "go ahead with a large book (over 100,000 characters or $1) without asking")
 	retries := fs.Int("retries", 2, "attempts again per chapter after a failure")
 	speakURLs := fs.Bool("speak-urls", false, "read web addresses aloud")
 	speakCode := fs.Bool("speak-code", false, "read code blocks aloud")
@@ -164,6 +166,9 @@ func runBookSpeak(ctx context.Context, env *Env, args []string) int {
 	printEstimate(env, est)
 	if *estimate {
 		return ExitOK
+	}
+	if total := est[len(est)-1]; !*yes && core.IsLarge(total.Characters, total.Cost, total.CostKnown) {
+		return fail(env, usageErr("this is a large book: %d characters in %d requests; add --yes to go ahead", total.Characters, total.Requests))
 	}
 	r.OnChapter = func(i int, t string) { fmt.Fprintf(env.Stderr, "rendering %d/%d: %s\n", i+1, len(b.Chapters), t) }
 	rd, err := r.Render(ctx, b)

@@ -73,3 +73,17 @@ func TestSpeakBookToChaptersAndM4B(t *testing.T) {
 		t.Fatalf("unknown voice: exit %d %s", r.code, r.stderr)
 	}
 }
+
+func TestSpeakLargeBookNeedsYes(t *testing.T) {
+	a := scripted.Register(t, &scripted.Provider{ID: "cli-book-large"})
+	dir := t.TempDir()
+	doc := filepath.Join(dir, "big.md")
+	os.WriteFile(doc, []byte("# One\n\n"+strings.Repeat("A short sentence here. ", 5000)+"\n"), 0o644)
+	r := run(t, "", "speak", "--provider", "cli-book-large", "--file", doc, "--out", filepath.Join(dir, "big.m4b"))
+	if r.code != ExitUsage || !strings.Contains(r.stderr, "add --yes to go ahead") || !strings.Contains(r.stderr, "Total") {
+		t.Fatalf("without --yes: exit %d: %s", r.code, r.stderr)
+	}
+	if n := len(a.Requests()); n != 0 {
+		t.Errorf("%d requests were sent without --yes", n)
+	}
+}

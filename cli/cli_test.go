@@ -148,3 +148,68 @@ func TestVoicesAndModels(t *testing.T) {
 		t.Errorf("providers: %q", r.stdout)
 	}
 }
+
+func TestSpeakStripsControlCharactersAndSaysSo(t *testing.T) {
+	p := scripted.Register(t, &scripted.Provider{ID: "cli-ctl"})
+	r := run(t, "", "speak", "--provider", "cli-ctl", "Hel\x00lo\x07 there")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if got := p.Requests()[0].Text; got != "Hello there" {
+		t.Errorf("sent %q", got)
+	}
+	if !strings.Contains(r.stderr, "removed 2 control characters") {
+		t.Errorf("stderr %q does not say how many control characters were removed", r.stderr)
+	}
+}
+
+func TestSpeakRefusesSpeedZero(t *testing.T) {
+	p := scripted.Register(t, &scripted.Provider{ID: "cli-speed0"})
+	for _, v := range []string{"0", "-1", "3"} {
+		r := run(t, "", "speak", "--provider", "cli-speed0", "--speed", v, "Hello")
+		if r.code != 2 || !strings.Contains(r.stderr, "0.5 to 2") {
+			t.Errorf("--speed %s: exit %d, %q; want 2 naming the range 0.5 to 2", v, r.code, r.stderr)
+		}
+	}
+	if n := len(p.Requests()); n != 0 {
+		t.Errorf("%d requests were sent", n)
+	}
+	if r := run(t, "", "speak", "--provider", "cli-speed0", "Hello"); r.code != 0 {
+		t.Errorf("without --speed: exit %d, %s", r.code, r.stderr)
+	}
+}
+
+func TestSpeakLargeJobNeedsYes(t *testing.T) {
+	p := scripted.Register(t, &scripted.Provider{ID: "cli-large", Caps: providers.Capabilities{
+		Formats: []string{"wav"}, Speed: providers.Range{Min: 0.5, Max: 2, Default: 1}, MaxChars: 4000,
+	}})
+	text := strings.Repeat("A short sentence here. ", 5000) // 115,000 characters
+	file := filepath.Join(t.TempDir(), "big.txt")
+	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "big.wav")
+	r := run(t, "", "speak", "--provider", "cli-large", "--file", file, "--out", out)
+	if r.code != ExitUsage {
+		t.Fatalf("without --yes: exit %d, want 2: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{"115,000 characters", "29 requests", "cost unknown", "2 h 7 min of speech", "add --yes to go ahead"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q: %s", want, r.stderr)
+		}
+	}
+	if n := len(p.Requests()); n != 0 {
+		t.Errorf("%d requests were sent without --yes", n)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("a file was written without --yes")
+	}
+	r = run(t, "", "speak", "--provider", "cli-large", "--file", file, "--out", out, "--yes")
+	if r.code != 0 || len(p.Requests()) != 29 {
+		t.Errorf("with --yes: exit %d, %d requests: %s", r.code, len(p.Requests()), r.stderr)
+	}
+	// A small job needs no --yes.
+	if r := run(t, "", "speak", "--provider", "cli-large", "Hello there."); r.code != 0 {
+		t.Errorf("small job: exit %d: %s", r.code, r.stderr)
+	}
+}

@@ -74,13 +74,18 @@ func runCompare(ctx context.Context, env *Env, args []string) int {
 		enc = e
 	}
 	if *outDir != "" {
-		if st, err := os.Stat(*outDir); err != nil || !st.IsDir() {
-			return fail(env, usageErr("--out-dir %s is not a folder; create it first", *outDir))
+		// Like --per-chunk-dir: a folder that does not exist yet is made,
+		// with its parents, before anything is rendered.
+		if st, err := os.Stat(*outDir); err == nil && !st.IsDir() {
+			return fail(env, usageErr("--out-dir %s is a file, not a folder; choose a folder", *outDir))
+		}
+		if err := os.MkdirAll(*outDir, 0o755); err != nil {
+			return fail(env, usageErr("cannot create --out-dir %s: %v; choose a folder you can write to", *outDir, err))
 		}
 	}
 	for i := range voices {
 		voices[i].Speed = *speed
-		if err := checkEntry(env.Engine, text, voices[i]); err != nil {
+		if err := checkEntry(env.Engine, text, voices[i], flagGiven(fs, "speed")); err != nil {
 			return fail(env, fmt.Errorf("voice %s: %w", voices[i].Key(), err))
 		}
 	}
@@ -151,9 +156,10 @@ func runCompare(ctx context.Context, env *Env, args []string) int {
 // checkEntry reports a request the provider would refuse (exit 2) before
 // any work starts. Other failures (no key, no engine) are left to the
 // render, where they fail only their own entry.
-func checkEntry(engine *core.Engine, text string, e compare.Entry) error {
+// speedGiven says --speed was on the command line, so 0 is refused.
+func checkEntry(engine *core.Engine, text string, e compare.Entry, speedGiven bool) error {
 	job := core.Job{Provider: e.Provider, Request: providers.Request{Text: text, Model: e.Model, Voice: e.Voice,
-		Speed: e.Speed, Options: e.Options}}
+		Speed: e.Speed, Options: e.Options}, SpeedGiven: speedGiven}
 	if _, _, err := engine.Prepare(&job); err != nil && providers.IsValidation(err) {
 		return err
 	}

@@ -126,7 +126,8 @@ func TestCompareOutDirAndPartialFailure(t *testing.T) {
 
 func TestCompareUsageErrors(t *testing.T) {
 	compareFake(t, "cc-u")
-	dir := t.TempDir()
+	file := filepath.Join(t.TempDir(), "notes.txt")
+	os.WriteFile(file, []byte("x"), 0o644)
 	for _, c := range []struct {
 		args []string
 		want string
@@ -137,7 +138,7 @@ func TestCompareUsageErrors(t *testing.T) {
 		{[]string{"compare", "Hi.", "--voice", "nope::v1"}, "unknown provider"},
 		{[]string{"compare", "Hi.", "--voice", "cc-u::v1", "--speed", "9"}, "speed"},
 		{[]string{"compare", "Hi.", "--voice", "cc-u::v1", "--format", "xyz"}, "cannot write"},
-		{[]string{"compare", "Hi.", "--voice", "cc-u::v1", "--out-dir", filepath.Join(dir, "missing")}, "create it first"},
+		{[]string{"compare", "Hi.", "--voice", "cc-u::v1", "--out-dir", file}, "is a file, not a folder"},
 		{[]string{"compare", "a", "b", "--voice", "cc-u::v1"}, "one argument"},
 	} {
 		r := run(t, "", c.args...)
@@ -163,5 +164,45 @@ func TestComparePlay(t *testing.T) {
 	// Two half-second clips at the device's 48 kHz stereo.
 	if n := len(sink.Samples()); n < 2*48000 || n > 2*48000+4000 {
 		t.Errorf("played %d samples", n)
+	}
+}
+
+func TestCompareRefusesSpeedZero(t *testing.T) {
+	p := compareFake(t, "cc-speed0")
+	r := run(t, "", "compare", "Hello there.", "--voice", "cc-speed0::v1", "--speed", "0")
+	if r.code != ExitUsage || !strings.Contains(r.stderr, "0.5 to 2") {
+		t.Errorf("--speed 0: exit %d, %q; want 2 naming the range", r.code, r.stderr)
+	}
+	if n := len(p.Requests()); n != 0 {
+		t.Errorf("%d requests were sent", n)
+	}
+}
+
+func TestCompareOutDirIsCreatedWithItsParents(t *testing.T) {
+	compareFake(t, "cc-mk")
+	dir := filepath.Join(t.TempDir(), "new", "nested", "out")
+	r := run(t, "", "compare", "Hi.", "--voice", "cc-mk::v1", "--out-dir", dir)
+	if r.code != ExitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, name := range []string{"cc-mk-m1-v1.wav", compare.CSVFile, compare.ReportFile} {
+		if st, err := os.Stat(filepath.Join(dir, name)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+func TestCompareJSONCountsTheRequestOfAFailedEntry(t *testing.T) {
+	compareFake(t, "cc-fr")
+	r := run(t, "", "compare", "--json", "Hi.", "--voice", "cc-fr::v1", "--voice", "cc-fr::broken")
+	if r.code != ExitFailure {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var rep compare.Report
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("stdout is not JSON: %v\n%s", err, r.stdout)
+	}
+	if len(rep.Entries) != 2 || rep.Entries[1].Error == "" || rep.Entries[1].Requests != 1 {
+		t.Errorf("failed entry %+v; want the error and 1 request", rep.Entries[1])
 	}
 }

@@ -55,6 +55,7 @@ func runSpeak(ctx context.Context, env *Env, args []string) int {
 	play := fs.Bool("play", false, "play the audio (the default when there is no --out)")
 	batch := fs.Bool("batch", false, "ask for one complete response instead of a stream")
 	stats := fs.Bool("stats", false, "print one JSON line of measurements on stderr")
+	yes := fs.Bool("yes", false, "go ahead with a large job (over 100,000 characters or $1) without asking")
 	screen := screenTextFlags(fs)
 	var apply []func(*core.Job) error
 	for _, ext := range speakExtensions {
@@ -74,6 +75,7 @@ func runSpeak(ctx context.Context, env *Env, args []string) int {
 			SampleRate: *rate, Language: *lang, Instructions: *instructions, Batch: *batch,
 			Transport: *transport, Options: options.m},
 		Play: *play || *out == "", Out: *out, Force: *force,
+		SpeedGiven: flagGiven(fs, "speed"),
 	}
 	if err := export.CheckTarget(*out, *force, *file); err != nil { // the extension names the file's format
 		return fail(env, usageErr("%v", err))
@@ -84,8 +86,13 @@ func runSpeak(ctx context.Context, env *Env, args []string) int {
 		}
 	}
 	job.OnEvent = func(ev core.Event) {
-		if ev.Stage == core.StageNotice {
+		if ev.Stage == core.StageNotice { // e.g. control characters removed from the text
 			fmt.Fprintln(env.Stderr, "chorus:", ev.Message)
+		}
+	}
+	if !*yes {
+		if code, stop := confirmLarge(env, job); stop {
+			return code
 		}
 	}
 	res, err := env.Engine.Speak(ctx, job)
@@ -100,6 +107,29 @@ func runSpeak(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprintf(env.Stderr, "saved %s (%.1f s)\n", *out, res.Stats.AudioSeconds)
 	}
 	return ExitOK
+}
+
+// confirmLarge refuses a large job (see core.Estimate.Large) that --yes did
+// not confirm: exit 2 with the estimate. A job the estimate cannot be
+// worked out for goes on, so Speak reports the problem.
+func confirmLarge(env *Env, job core.Job) (int, bool) {
+	est, err := env.Engine.Estimate(job)
+	if err != nil || !est.Large() {
+		return 0, false
+	}
+	return fail(env, usageErr("this is a large job: %s; add --yes to go ahead", est)), true
+}
+
+// flagGiven reports whether the flag was set on the command line, so an
+// explicit 0 can be told apart from the flag's default.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == name {
+			given = true
+		}
+	})
+	return given
 }
 
 // readText takes the text from the argument, "-" (stdin) or --file.

@@ -94,7 +94,7 @@ type Phase int
 
 // The phases of one entry, in order; it ends in PhaseDone or PhaseFailed.
 const (
-	PhaseQueued    Phase = iota // waiting for a free slot of its provider
+	PhaseQueued    Phase = iota // waiting for a free request slot of its provider
 	PhaseRequest                // request sent, waiting for the first byte
 	PhaseFirstByte              // audio is arriving
 	PhaseDone                   // rendered and measured
@@ -197,11 +197,13 @@ func (s *Session) Succeeded() int {
 }
 
 // Render renders text in every entry's voice concurrently, each to a file in
-// the session folder, without playing. Entries of the same provider never
+// the session folder, without playing. Requests of the same provider never
 // run more at once than the provider's Capabilities.Concurrency (0 = no
-// limit). An entry's failure stays on its Result; the others carry on. The
-// error is only for failures that stop everything (no entries, no folder);
-// cancelling ctx fails the entries that have not finished.
+// limit), counting every other job of the process: an entry waits, in
+// PhaseQueued, for the engine's one limiter. An entry's failure stays on
+// its Result; the others carry on. The error is only for failures that
+// stop everything (no entries, no folder); cancelling ctx fails the
+// entries that have not finished.
 func Render(ctx context.Context, engine *core.Engine, text string, entries []Entry, opts Options) (*Session, error) {
 	if strings.TrimSpace(text) == "" {
 		return nil, errors.New("no text to compare: type a line first")
@@ -227,8 +229,8 @@ func Render(ctx context.Context, engine *core.Engine, text string, entries []Ent
 		s.Dir, s.ownDir = dir, true
 	}
 
-	// One slot channel per provider, sized by its concurrency limit.
-	slots := map[string]chan struct{}{}
+	// What each provider offers (its default model and formats). How many
+	// of its requests run at once is the engine's one limiter's business.
 	caps := map[string]providers.Capabilities{}
 	for _, e := range entries {
 		if _, seen := caps[e.Provider]; seen {
@@ -239,9 +241,6 @@ func Render(ctx context.Context, engine *core.Engine, text string, entries []Ent
 			c = p.Capabilities()
 		}
 		caps[e.Provider] = c
-		if c.Concurrency > 0 {
-			slots[e.Provider] = make(chan struct{}, c.Concurrency)
-		}
 	}
 
 	var report sync.Mutex // OnProgress is called one at a time
@@ -264,16 +263,6 @@ func Render(ctx context.Context, engine *core.Engine, text string, entries []Ent
 		go func() {
 			defer wg.Done()
 			r := &s.Results[i]
-			if slot := slots[e.Provider]; slot != nil {
-				select {
-				case slot <- struct{}{}:
-					defer func() { <-slot }()
-				case <-ctx.Done():
-					r.Err = ctx.Err()
-					progress(Progress{Index: i, Phase: PhaseFailed, Result: *r})
-					return
-				}
-			}
 			renderOne(ctx, engine, s, r, caps[e.Provider], chars, opts, progress)
 		}()
 	}
@@ -303,8 +292,8 @@ func renderOne(ctx context.Context, engine *core.Engine, s *Session, r *Result, 
 		Provider: e.Provider, BaseURL: baseURL(opts, e.Provider), Request: req,
 		Out: file, Force: true, OutFormat: opts.Format,
 		// One request at a time within an entry (a line longer than the
-		// provider's limit is split), so the entries together never
-		// exceed the provider's concurrency.
+		// provider's limit is split), so the entries share the provider's
+		// request slots (the engine's limiter) in turn.
 		Concurrency: 1,
 		// Measure the provider, not a replay from the engine's cache.
 		NoCache: true,

@@ -137,7 +137,8 @@ func Existing(s *Session, dir string, enc audio.Encoding) []string {
 	return out
 }
 
-// Export writes every rendered entry to dir in encoding enc (converting when
+// Export writes every rendered entry to dir (made, with its parents, when
+// missing) in encoding enc (converting when
 // the session's files are in another), plus compare.json and compare.csv
 // with the measurements of all entries, failed ones included. Every file is
 // written atomically; unless replace is true, existing files are left alone
@@ -147,8 +148,11 @@ func Export(s *Session, dir string, enc audio.Encoding, replace bool) (Exported,
 	if enc == "" {
 		enc = s.Format
 	}
-	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		return out, fmt.Errorf("cannot export to %s: it is not a folder; create it or choose another", dir)
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+		return out, fmt.Errorf("cannot export to %s: it is a file, not a folder; choose a folder", dir)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return out, fmt.Errorf("cannot create the folder %s: %w; choose one you can write to", dir, err)
 	}
 	if !codec.CanEncode(enc) {
 		return out, fmt.Errorf("Chorus cannot write %s files here; choose %s", enc, codec.ExportList())

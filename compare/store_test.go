@@ -73,8 +73,13 @@ func TestExportAll(t *testing.T) {
 	if err != nil || len(rows) != 5 || rows[0][5] != "ttfb_ms" || rows[2][14] == "" {
 		t.Errorf("csv %v %v", rows, err)
 	}
-	if _, err := Export(s, filepath.Join(dir, "missing"), audio.WAV, false); err == nil {
-		t.Error("export to a missing folder worked")
+	// A missing folder is made, with its parents; a file is not a folder.
+	nested := filepath.Join(t.TempDir(), "new", "out")
+	if out, err := Export(s, nested, audio.WAV, false); err != nil || len(out.Files) != 3 {
+		t.Errorf("export to a missing folder: %v, %d files", err, len(out.Files))
+	}
+	if _, err := Export(s, filepath.Join(dir, ReportFile), audio.WAV, false); err == nil || !strings.Contains(err.Error(), "not a folder") {
+		t.Errorf("export to a file: %v", err)
 	}
 	// No temporary files left behind.
 	ents, _ := os.ReadDir(dir)

@@ -12,6 +12,7 @@ import (
 
 	"chorus/cache"
 	"chorus/player"
+	"chorus/pricing"
 	"chorus/providers"
 )
 
@@ -31,6 +32,9 @@ type Engine struct {
 	HTTPClient *http.Client
 	// Cache keeps synthesized chunks and the history; nil for none.
 	Cache *cache.Store
+	// Prices estimates costs (see Estimate); nil uses the user's table
+	// (pricing.DefaultTable).
+	Prices *pricing.Table
 }
 
 func (e *Engine) getenv(k string) string {
@@ -82,15 +86,9 @@ func (e *Engine) Provider(id, baseURL string) (providers.Provider, error) {
 				Hint:    "add one in Settings or with `chorus keys set " + id + "`, or set " + reg.KeyEnv()}
 		}
 	}
-	p, err := reg.New(providers.Config{BaseURL: baseURL, APIKey: key, HTTPClient: e.HTTPClient})
-	if err != nil {
-		return nil, err
-	}
-	// Queue requests beyond the service's limit instead of having them refused.
-	if n := p.Capabilities().Concurrency; n > 0 {
-		p = providers.Limited(p, n)
-	}
-	return p, nil
+	// Requests beyond the service's limit wait in the pipeline's one
+	// limiter (see limit.go) instead of being refused.
+	return reg.New(providers.Config{BaseURL: baseURL, APIKey: key, HTTPClient: e.HTTPClient})
 }
 
 // Voices lists a provider's voices.

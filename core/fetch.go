@@ -61,9 +61,11 @@ type pipeline struct {
 	store  *cache.Store
 	states []*chunkState
 	conc   int
-	start  time.Time
+
+	startOnce sync.Once
 
 	mu       sync.Mutex
+	start    time.Time     // when the first chunk got going (see started)
 	changed  chan struct{} // signalled when reading moves to another chunk or a chunk finishes
 	reading  int           // the chunk the reader is on
 	done     int
@@ -114,13 +116,43 @@ func (pl *pipeline) schedule(ctx context.Context) {
 			pl.failRest(i, ctx.Err())
 			return
 		}
+		// The provider's slot, shared with every other job of the
+		// process, is taken here in chunk order and held until the
+		// chunk's response has been read.
+		release, err := acquireSlot(ctx, pl.p)
+		if err != nil {
+			<-sem
+			pl.failRest(i, err)
+			return
+		}
+		pl.started()
 		pl.wg.Add(1)
 		go func() {
 			defer pl.wg.Done()
 			defer func() { <-sem }()
+			defer release()
 			pl.fetch(ctx, st)
 		}()
 	}
+}
+
+// started marks the moment the job's first chunk got going (a request
+// slot, or the cache): the job's times count from it, so waiting for
+// another job's request is not measured as this one's latency.
+func (pl *pipeline) started() {
+	pl.startOnce.Do(func() {
+		pl.mu.Lock()
+		pl.start = time.Now()
+		pl.mu.Unlock()
+		pl.job.event(StageRequest, "", Stats{})
+	})
+}
+
+// startTime is when the job got going (see started).
+func (pl *pipeline) startTime() time.Time {
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	return pl.start
 }
 
 func (pl *pipeline) fail(st *chunkState, err error) {
@@ -144,6 +176,7 @@ func (pl *pipeline) fromCache(st *chunkState) bool {
 	if !ok {
 		return false
 	}
+	pl.started() // before the reader can see the chunk, so events stay in order
 	st.enc, st.hint, st.cached = ent.Encoding, ent.Format, true
 	st.setWords(ent.Words)
 	st.first = time.Now()
@@ -166,6 +199,12 @@ func (pl *pipeline) fromCache(st *chunkState) bool {
 func (pl *pipeline) fetch(ctx context.Context, st *chunkState) {
 	a, err := pl.p.Synthesize(ctx, st.req)
 	if err != nil {
+		if n := sentBeforeFailing(err); n > 0 {
+			st.requests = n
+			pl.mu.Lock()
+			pl.requests += n
+			pl.mu.Unlock()
+		}
 		pl.fail(st, err)
 		return
 	}
@@ -191,6 +230,11 @@ func (pl *pipeline) fetch(ctx context.Context, st *chunkState) {
 				st.first = time.Now()
 			}
 			n += int64(k)
+			// Count the bytes before the reader can see them: a decoder
+			// that knows its length (WAV) ends before the response does.
+			pl.mu.Lock()
+			pl.bytes += int64(k)
+			pl.mu.Unlock()
 			st.buf.Write(buf[:k])
 		}
 		if err == io.EOF {
@@ -207,9 +251,6 @@ func (pl *pipeline) fetch(ctx context.Context, st *chunkState) {
 	}
 	words := collected()
 	st.setWords(words)
-	pl.mu.Lock()
-	pl.bytes += n
-	pl.mu.Unlock()
 	if rerr != nil {
 		if ctx.Err() != nil {
 			rerr = ctx.Err()
@@ -228,6 +269,28 @@ func (pl *pipeline) fetch(ctx context.Context, st *chunkState) {
 	pl.done++
 	pl.mu.Unlock()
 	pl.signal()
+}
+
+// sentBeforeFailing is how many requests a failed Synthesize sent: the
+// count the error carries, else one when the service answered (an HTTP
+// status, or a failure only a response can cause), else none.
+func sentBeforeFailing(err error) int {
+	var pe *providers.Error
+	if !errors.As(err, &pe) {
+		return 0
+	}
+	if pe.Requests > 0 {
+		return pe.Requests
+	}
+	switch pe.Kind {
+	case providers.KindAuth, providers.KindForbidden, providers.KindNotFound, providers.KindRateLimit,
+		providers.KindServer, providers.KindCutStream, providers.KindNotAudio:
+		return 1
+	}
+	if pe.Status != 0 {
+		return 1
+	}
+	return 0
 }
 
 // chunkErr names the chunk a failure happened in and what to do next.

@@ -52,5 +52,9 @@ func (e *Engine) PlayClip(ctx context.Context, clip cache.Clip, sink player.Sink
 			Message: "part of this clip's audio was evicted from the cache",
 			Hint:    "speak its text again (only the missing parts are paid for)"}
 	}
-	return e.runChunks(ctx, &job, nil, e.Cache, states, req)
+	outs, err := openOutputs(&job, states, req)
+	if err != nil {
+		return nil, err
+	}
+	return e.runChunks(ctx, &job, nil, e.Cache, states, req, outs)
 }

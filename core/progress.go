@@ -9,7 +9,8 @@ import (
 )
 
 // Progress reports how a chunked synthesis is going. Offsets are bytes in
-// Job.Request.Text, so a front end can select what is being spoken.
+// Job.Request.Text as the front end gave it (before control characters
+// were removed), so a front end can select what is being spoken.
 type Progress struct {
 	Done      int // chunks synthesized or read from the cache
 	Total     int // all chunks
@@ -87,7 +88,7 @@ func (p *progressor) compute() Progress {
 	}
 	pl.mu.Unlock()
 	f := p.c.format
-	pr.Elapsed = time.Since(pl.start)
+	pr.Elapsed = time.Since(pl.startTime())
 	heard := frameTime(pos, f)
 	if p.sink != nil {
 		if played := p.sink.Stats().Played; played < heard {
@@ -144,6 +145,11 @@ func (p *progressor) compute() Progress {
 			}
 		}
 		pr.Start, pr.End = st.chunk.Start+spans[k].Start, st.chunk.Start+spans[k].End
+	}
+
+	if m := pl.job.cleaned; m != nil {
+		pr.ChunkStart, pr.ChunkEnd = m.original(pr.ChunkStart), m.original(pr.ChunkEnd)
+		pr.Start, pr.End = m.original(pr.Start), m.original(pr.End)
 	}
 
 	var total time.Duration

@@ -12,15 +12,12 @@ import (
 	"chorus/providers"
 )
 
-// runChunks is the one pipeline every job runs through: it checks every
-// output, schedules the chunks' requests (cache first), concatenates their
-// audio into one stream, plays and/or exports it, then commits. p is nil
-// when every chunk must come from the cache (history).
-func (e *Engine) runChunks(ctx context.Context, job *Job, p providers.Provider, store *cache.Store, states []*chunkState, req providers.Request) (res *Result, err error) {
-	out, err := openOutputs(job, states, req)
-	if err != nil {
-		return nil, err
-	}
+// runChunks is the one pipeline every job runs through: given the job's
+// opened outputs (openOutputs), it schedules the chunks' requests (cache
+// first), concatenates their audio into one stream, plays and/or exports
+// it, then commits. p is nil when every chunk must come from the cache
+// (history).
+func (e *Engine) runChunks(ctx context.Context, job *Job, p providers.Provider, store *cache.Store, states []*chunkState, req providers.Request, out *outputs) (res *Result, err error) {
 	defer out.abort()
 
 	sink, err := e.openSinkFor(job, out.writes())
@@ -55,9 +52,8 @@ func (e *Engine) runChunks(ctx context.Context, job *Job, p providers.Provider, 
 		if t.IsZero() {
 			return 0
 		}
-		return float64(t.Sub(pl.start).Microseconds()) / 1000
+		return float64(t.Sub(pl.startTime()).Microseconds()) / 1000
 	}
-	job.event(StageRequest, "", Stats{})
 	pl.wg.Add(1)
 	go pl.schedule(ctx)
 
@@ -68,7 +64,12 @@ func (e *Engine) runChunks(ctx context.Context, job *Job, p providers.Provider, 
 	}
 	seq, err := c.stream()
 	if err != nil {
-		return nil, err
+		// Say what the failure cost: a request that failed was still sent.
+		pl.mu.Lock()
+		res.Stats.Requests, res.Stats.Bytes, res.Stats.CacheHits = pl.requests, pl.bytes, pl.hits
+		pl.mu.Unlock()
+		res.Stats.Chunks = len(states)
+		return res, err
 	}
 	res.Encoding, res.Format = states[0].enc, c.format
 	res.Stats.TTFBMs = ms(states[0].first)
@@ -115,7 +116,7 @@ func (e *Engine) runChunks(ctx context.Context, job *Job, p providers.Provider, 
 		res.Stats.Underruns = st.Underruns
 		if !st.FirstAudio.IsZero() {
 			res.Played = true
-			if st.FirstAudio.After(pl.start) {
+			if st.FirstAudio.After(pl.startTime()) {
 				res.Stats.FirstAudioMs = ms(st.FirstAudio)
 			}
 		}

@@ -50,6 +50,15 @@ type Job struct {
 	// OnSink, when set, is given the sink before playback starts, so a
 	// front end can pause and resume it (across chunks: it is one stream).
 	OnSink func(player.Sink)
+
+	// SpeedGiven says Request.Speed was chosen by the user: 0 is then
+	// refused like any other speed out of range instead of meaning the
+	// provider's default.
+	SpeedGiven bool
+
+	// cleaned maps offsets in the text as sent (control characters
+	// removed) back to Request.Text as given, for Progress.
+	cleaned *cleanMap
 }
 
 // Stage is a step of a synthesis, for status lines.
@@ -100,6 +109,10 @@ type Result struct {
 	Out      string        // the file written, if any
 	Played   bool          // whether it was heard (false when there is no device)
 	Chunks   []ChunkTiming // where each chunk sits in the audio (chunked runs only)
+	// Notices are what the user should know about the run, the same
+	// messages the StageNotice events carried (e.g. control characters
+	// removed from the text).
+	Notices []string
 }
 
 func (j *Job) event(stage Stage, msg string, st Stats) {
@@ -109,8 +122,10 @@ func (j *Job) event(stage Stage, msg string, st Stats) {
 }
 
 // Prepare resolves the provider and checks the request and the output
-// without sending anything. Speak calls it; front ends call it to report
-// validation errors before starting work.
+// without sending anything. Start and Speak call it (Start also plans the
+// chunks and opens the outputs); a front end that must check a job before
+// it can complete it (the GUI opens its player afterwards) calls it to
+// report validation errors before starting work.
 func (e *Engine) Prepare(job *Job) (providers.Provider, providers.Request, error) {
 	p, err := e.Provider(job.Provider, job.BaseURL)
 	if err != nil {
@@ -118,6 +133,13 @@ func (e *Engine) Prepare(job *Job) (providers.Provider, providers.Request, error
 	}
 	caps := p.Capabilities()
 	req := job.Request
+	req.Text, _ = CleanText(req.Text)
+	if job.SpeedGiven && req.Speed <= 0 {
+		if caps.Speed.Max > 0 {
+			return nil, req, providers.Invalid(job.Provider, "speed %g is out of range; allowed: %g to %g (1 is normal)", req.Speed, caps.Speed.Min, caps.Speed.Max)
+		}
+		return nil, req, providers.Invalid(job.Provider, "speed %g is out of range; this provider has no speed setting, so leave it at 1", req.Speed)
+	}
 	if len(caps.SampleRates) == 0 && req.SampleRate != 0 {
 		// The provider fixes its rate: convert on export instead.
 		if job.OutRate == 0 {
@@ -149,28 +171,113 @@ func (e *Engine) Prepare(job *Job) (providers.Provider, providers.Request, error
 // Every job, one sentence or a book, runs through the same pipeline: the
 // chunk plan, the fetch scheduler, the concatenated stream, the outputs
 // and the commit. Cancelling ctx stops the requests and the sound at once
-// and leaves no file.
+// and leaves no file. Speak is Start followed by Wait.
 func (e *Engine) Speak(ctx context.Context, job Job) (*Result, error) {
-	p, req, err := e.Prepare(&job)
+	pj, err := e.prepareJob(&job, true)
+	if err != nil {
+		return nil, err
+	}
+	return pj.run(ctx)
+}
+
+// Start checks a job as Speak does — the provider, the request, the chunk
+// plan and every output (an existing file without Force, a folder that
+// cannot be written) — and returns that error at once, before anything is
+// sent; then it runs the job in the background. Front ends call it on
+// their UI goroutine to report a mistake before they start working, and
+// Wait (or Done) for the outcome.
+func (e *Engine) Start(ctx context.Context, job Job) (*Run, error) {
+	pj, err := e.prepareJob(&job, true)
+	if err != nil {
+		return nil, err
+	}
+	r := &Run{done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		r.res, r.err = pj.run(ctx)
+	}()
+	return r, nil
+}
+
+// Run is a job Start has checked and set going.
+type Run struct {
+	done chan struct{}
+	res  *Result
+	err  error
+}
+
+// Done is closed when the job has finished, well or not.
+func (r *Run) Done() <-chan struct{} { return r.done }
+
+// Wait waits for the job to finish and returns what Speak would have.
+func (r *Run) Wait() (*Result, error) {
+	<-r.done
+	return r.res, r.err
+}
+
+// preparedJob is a job checked and planned, its outputs open, ready to run.
+type preparedJob struct {
+	e        *Engine
+	job      *Job
+	p        providers.Provider
+	req      providers.Request
+	states   []*chunkState
+	store    *cache.Store
+	out      *outputs // nil until opened
+	stripped int      // control characters removed from the text
+}
+
+// prepareJob does everything before the first request: clean the text,
+// resolve and validate (Prepare), check the job, plan the chunks and,
+// with open, open the outputs.
+func (e *Engine) prepareJob(job *Job, open bool) (*preparedJob, error) {
+	clean, stripped := CleanText(job.Request.Text)
+	if stripped > 0 {
+		job.cleaned = newCleanMap(job.Request.Text)
+	}
+	job.Request.Text = clean
+	p, req, err := e.Prepare(job)
 	if err != nil {
 		return nil, err
 	}
 	caps := p.Capabilities()
-	if err := checkJob(&job, caps); err != nil {
+	if err := checkJob(job, caps); err != nil {
 		return nil, err
 	}
-	states, err := planChunks(&job, caps, req)
+	states, err := planChunks(job, caps, req)
 	if err != nil {
 		return nil, err
 	}
-	if w, ok := p.(providers.Warner); ok && w.Warning() != "" {
-		job.event(StageNotice, w.Warning(), Stats{})
-	}
-	var store *cache.Store
+	pj := &preparedJob{e: e, job: job, p: p, req: req, states: states, stripped: stripped}
 	if !job.NoCache {
-		store = e.Cache
+		pj.store = e.Cache
 	}
-	return e.runChunks(ctx, &job, p, store, states, req)
+	if open {
+		if pj.out, err = openOutputs(job, states, req); err != nil {
+			return nil, err
+		}
+	}
+	return pj, nil
+}
+
+// run tells the notices and runs the pipeline.
+func (pj *preparedJob) run(ctx context.Context) (*Result, error) {
+	var notices []string
+	notice := func(msg string) {
+		notices = append(notices, msg)
+		pj.job.event(StageNotice, msg, Stats{})
+	}
+	if pj.stripped > 0 {
+		notice(strippedNotice(pj.stripped))
+	}
+	if w, ok := pj.p.(providers.Warner); ok && w.Warning() != "" {
+		notice(w.Warning())
+	}
+	res, err := pj.e.runChunks(ctx, pj.job, pj.p, pj.store, pj.states, pj.req, pj.out)
+	if res != nil {
+		res.Notices = append(notices, res.Notices...)
+	}
+	return res, err
 }
 
 // decodeError keeps cancellation and provider errors as they are and names

@@ -240,3 +240,156 @@ func TestMissingKeySaysWhereToPutIt(t *testing.T) {
 		t.Errorf("missing key: %v", err)
 	}
 }
+
+func TestBatchWithoutTransportTakesHTTP(t *testing.T) {
+	p := scripted.Register(t, &scripted.Provider{ID: "s-batch", Caps: providers.Capabilities{
+		Formats: []string{"wav"}, Speed: providers.Range{Min: 0.5, Max: 2, Default: 1},
+		Transports: []string{"ws", "http"},
+	}})
+	e, _ := memEngine()
+	for _, batch := range []bool{true, false} {
+		if _, err := e.Speak(context.Background(), Job{Provider: "s-batch", Request: providers.Request{Text: "hi", Batch: batch}, Play: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reqs := p.Requests()
+	if len(reqs) != 2 || reqs[0].Transport != "http" || reqs[1].Transport != "ws" {
+		t.Errorf("transports %q (batch) and %q (stream), want http and ws", reqs[0].Transport, reqs[1].Transport)
+	}
+}
+
+func TestControlCharactersAreStrippedAndCounted(t *testing.T) {
+	p := scripted.Register(t, &scripted.Provider{ID: "s-ctl"})
+	e, _ := memEngine()
+	var events []string
+	job := Job{Provider: "s-ctl", Request: providers.Request{Text: "He\x00llo\x1b[0m\tthere\r\nfriend\u0085\x7f."}, Play: true,
+		OnEvent: func(ev Event) {
+			if ev.Stage == StageNotice {
+				events = append(events, ev.Message)
+			}
+		}}
+	res, err := e.Speak(context.Background(), job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Requests()[0].Text; got != "Hello[0m\tthere\r\nfriend." {
+		t.Errorf("the provider was sent %q", got)
+	}
+	if len(res.Notices) != 1 || !strings.Contains(res.Notices[0], "removed 4 control characters") {
+		t.Errorf("notices %q, want one saying 4 control characters were removed", res.Notices)
+	}
+	if len(events) != 1 || events[0] != res.Notices[0] {
+		t.Errorf("notice events %q, want the Result's notice", events)
+	}
+	// Clean text has no notice.
+	res, err = e.Speak(context.Background(), Job{Provider: "s-ctl", Request: providers.Request{Text: "Fine\ttext\n"}, Play: true})
+	if err != nil || len(res.Notices) != 0 {
+		t.Errorf("clean text: notices %q, %v", res.Notices, err)
+	}
+	// Text of nothing but control characters is empty text, refused before any request.
+	before := len(p.Requests())
+	_, err = e.Speak(context.Background(), Job{Provider: "s-ctl", Request: providers.Request{Text: "\x00\x00\x01"}, Play: true})
+	if !providers.IsValidation(err) || len(p.Requests()) != before {
+		t.Errorf("only control characters: %v, %d requests sent", err, len(p.Requests())-before)
+	}
+}
+
+func TestExplicitSpeedZeroIsRefused(t *testing.T) {
+	p := scripted.Register(t, &scripted.Provider{ID: "s-speed0"})
+	e, _ := memEngine()
+	for _, speed := range []float64{0, -1, 2.5} {
+		_, err := e.Speak(context.Background(), Job{Provider: "s-speed0", Request: providers.Request{Text: "hi", Speed: speed}, SpeedGiven: true, Play: true})
+		if !providers.IsValidation(err) || !strings.Contains(err.Error(), "0.5 to 2") {
+			t.Errorf("speed %g: %v, want a validation error naming 0.5 to 2", speed, err)
+		}
+	}
+	if n := len(p.Requests()); n != 0 {
+		t.Errorf("%d requests were sent for refused speeds", n)
+	}
+	// Not given, 0 still means the default.
+	if _, err := e.Speak(context.Background(), Job{Provider: "s-speed0", Request: providers.Request{Text: "hi"}, Play: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Requests()[0].Speed; got != 1 {
+		t.Errorf("default speed %g, want 1", got)
+	}
+}
+
+func TestSpeedRefusedWithoutSpeedSetting(t *testing.T) {
+	p := scripted.Register(t, &scripted.Provider{ID: "s-nospeed", Caps: providers.Capabilities{Formats: []string{"wav"}}})
+	e, _ := memEngine()
+	_, err := e.Speak(context.Background(), Job{Provider: "s-nospeed", Request: providers.Request{Text: "hi", Speed: 1.5}, SpeedGiven: true, Play: true})
+	if !providers.IsValidation(err) || !strings.Contains(err.Error(), "no speed setting") || len(p.Requests()) != 0 {
+		t.Errorf("speed 1.5 without a speed setting: %v", err)
+	}
+}
+
+func TestFailedRequestsAreCounted(t *testing.T) {
+	p := scripted.Register(t, &scripted.Provider{ID: "s-failcount"})
+	e, _ := memEngine()
+	cases := []struct {
+		err  *providers.Error
+		want int
+	}{
+		{&providers.Error{Provider: "s-failcount", Kind: providers.KindRateLimit, Status: 429, Message: "slow down", Requests: 4}, 4},
+		{&providers.Error{Provider: "s-failcount", Kind: providers.KindServer, Status: 500, Message: "fell over"}, 1},
+		{&providers.Error{Provider: "s-failcount", Kind: providers.KindNetwork, Message: "connection refused"}, 0},
+	}
+	for _, c := range cases {
+		p.Respond = func(context.Context, providers.Request) (*providers.Audio, error) { return nil, c.err }
+		res, err := e.Speak(context.Background(), Job{Provider: "s-failcount", Request: providers.Request{Text: "hi"}, Play: true})
+		if err == nil || res == nil || res.Stats.Requests != c.want {
+			t.Errorf("%v: result %+v, %v; want %d requests counted", c.err, res, err, c.want)
+		}
+	}
+}
+
+// Start reports a mistake at once, before anything is sent, and otherwise
+// returns while the audio is still coming; Wait gives Speak's outcome.
+func TestStartChecksThenStreams(t *testing.T) {
+	p := scripted.Register(t, &scripted.Provider{ID: "s-start"})
+	gate := make(chan struct{})
+	p.Respond = func(ctx context.Context, req providers.Request) (*providers.Audio, error) {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		return &providers.Audio{Body: io.NopCloser(bytes.NewReader(scripted.ToneWAV(24000, 0.5, 440))), Encoding: audio.WAV, Requests: 1}, nil
+	}
+	e, _ := memEngine()
+	dir := t.TempDir()
+	existing := filepath.Join(dir, "keep.wav")
+	os.WriteFile(existing, []byte("precious"), 0o644)
+	for name, job := range map[string]Job{
+		"existing file":    {Provider: "s-start", Request: providers.Request{Text: "hi"}, Out: existing},
+		"missing folder":   {Provider: "s-start", Request: providers.Request{Text: "hi"}, Out: filepath.Join(dir, "no", "x.wav")},
+		"bad format":       {Provider: "s-start", Request: providers.Request{Text: "hi", Format: "ogg"}, Play: true},
+		"unknown provider": {Provider: "s-nope", Request: providers.Request{Text: "hi"}, Play: true},
+	} {
+		if run, err := e.Start(context.Background(), job); err == nil || run != nil {
+			t.Errorf("%s: Start returned %v, %v; want the error at once", name, run, err)
+		}
+	}
+	if n := len(p.Requests()); n != 0 {
+		t.Errorf("%d requests were sent for refused jobs", n)
+	}
+	out := filepath.Join(dir, "new.wav")
+	run, err := e.Start(context.Background(), Job{Provider: "s-start", Request: providers.Request{Text: "hi"}, Out: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-run.Done():
+		t.Fatal("the job finished before the provider answered")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(gate)
+	res, err := run.Wait()
+	if err != nil || res.Stats.AudioSeconds < 0.49 {
+		t.Fatalf("Wait: %+v, %v", res, err)
+	}
+	if got, _ := os.ReadFile(out); !bytes.Equal(got, scripted.ToneWAV(24000, 0.5, 440)) {
+		t.Errorf("saved %d bytes that differ from the provider's", len(got))
+	}
+}

@@ -54,6 +54,7 @@ type Error struct {
 	Message    string        // provider's message or our description
 	Hint       string        // what the user should do next
 	RetryAfter time.Duration // from Retry-After, when sent
+	Requests   int           // requests sent before giving up, retries included; 0 when not counted
 	Err        error         // underlying cause, if any
 }
 

@@ -8,11 +8,18 @@ import (
 	"unicode/utf8"
 )
 
+// TransportHTTP is the transport name of a provider's plain HTTP endpoint:
+// one request, one complete response.
+const TransportHTTP = "http"
+
 // MaxTextChars bounds any request, whatever the provider says, so a stray
 // paste of a whole disk image is refused before it is sent anywhere.
 const MaxTextChars = 1_000_000
 
 // Normalize fills the request's empty fields with the provider's defaults.
+// A batch request without a transport takes the plain HTTP endpoint when
+// the provider offers one: batch means one complete response, whatever
+// transport the provider streams over by default.
 func Normalize(req Request, c Capabilities) Request {
 	if req.Model == "" {
 		req.Model = c.DefaultModel()
@@ -29,6 +36,9 @@ func Normalize(req Request, c Capabilities) Request {
 	if req.SampleRate == 0 {
 		req.SampleRate = c.DefaultSampleRate
 	}
+	if req.Transport == "" && req.Batch && slices.Contains(c.Transports, TransportHTTP) {
+		req.Transport = TransportHTTP
+	}
 	if req.Transport == "" && len(c.Transports) > 0 {
 		req.Transport = c.Transports[0]
 	}
@@ -36,9 +46,10 @@ func Normalize(req Request, c Capabilities) Request {
 }
 
 // Validate checks a normalized request against the capabilities and returns
-// a validation error that names the allowed values. knownModels is checked
-// only when the provider lists a fixed set (free-form IDs are allowed when
-// the list is empty).
+// a validation error that names the allowed values: the text's length, the
+// format, speed, sample rate, language, transport and options. It does not
+// check the model: Capabilities.Models is the list pickers offer, not
+// always every ID the service takes.
 func Validate(provider string, req Request, c Capabilities) error {
 	text := strings.TrimSpace(req.Text)
 	if text == "" {
@@ -59,6 +70,9 @@ func Validate(provider string, req Request, c Capabilities) error {
 	}
 	if c.Speed.Max > 0 && !c.Speed.Contains(req.Speed) {
 		return Invalid(provider, "speed %g is out of range; allowed: %g to %g", req.Speed, c.Speed.Min, c.Speed.Max)
+	}
+	if c.Speed.Max == 0 && req.Speed != 0 && req.Speed != 1 {
+		return Invalid(provider, "speed %g is not offered; this provider has no speed setting, so leave it at 1", req.Speed)
 	}
 	if req.SampleRate != 0 && len(c.SampleRates) > 0 && !slices.Contains(c.SampleRates, req.SampleRate) {
 		return Invalid(provider, "sample rate %d is not offered; allowed: %s", req.SampleRate, joinInts(c.SampleRates))

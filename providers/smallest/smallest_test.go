@@ -130,16 +130,15 @@ func TestVoicesAndSearch(t *testing.T) {
 	}
 }
 
-// TestSecondRequestWaits runs two requests at once against the fake, which
-// answers 429 to a second concurrent request as the default plan does:
-// through Limited the second waits for the first and both succeed.
-func TestSecondRequestWaits(t *testing.T) {
+// TestSecondConcurrentRequestIsRefused checks the fake the way the default
+// plan behaves: a second request while one is streaming gets 429 (after
+// retries). Core's one limiter keeps Chorus from sending it (core's
+// TestOneLimiterAcrossJobs).
+func TestSecondConcurrentRequestIsRefused(t *testing.T) {
 	s, raw := setup(t)
 	n := len(providertest.Fixture(audio.WAV))
 	s.Set(providertest.Trickle(n/4+1, 150*time.Millisecond)) // the first takes about 0.6 s
 	req := providers.Request{Text: "Hi.", Voice: "avery", Format: "wav", Batch: true}
-
-	// Without the limit, the second one fails with 429 (after retries).
 	a, err := raw.Synthesize(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
@@ -148,33 +147,9 @@ func TestSecondRequestWaits(t *testing.T) {
 	io.Copy(io.Discard, a.Body)
 	a.Body.Close()
 	if providers.KindOf(err2) != providers.KindRateLimit {
-		t.Fatalf("without Limited the second request got %v; the fake should refuse it with 429", err2)
+		t.Fatalf("the second concurrent request got %v; the fake should refuse it with 429", err2)
 	}
-
-	s.Set(providertest.Trickle(n/4+1, 150*time.Millisecond))
-	p := providers.Limited(raw, caps.Concurrency)
-	other, _ := New(s.Config(testKey)) // another value of the same provider shares the limit
-	q := providers.Limited(other, caps.Concurrency)
-	errs := make(chan error, 2)
-	started := time.Now()
-	for _, pr := range []providers.Provider{p, q} {
-		go func() {
-			_, data, err := providertest.ReadAll(pr, req)
-			if err == nil && len(data) != n {
-				t.Errorf("got %d bytes, want %d", len(data), n)
-			}
-			errs <- err
-		}()
-	}
-	for range 2 {
-		if err := <-errs; err != nil {
-			t.Fatalf("a request failed instead of waiting: %v", err)
-		}
-	}
-	if d := time.Since(started); d < time.Second {
-		t.Errorf("both finished in %s; the second should have waited for the first", d)
-	}
-	if got := s.Requests(); got != 2 {
-		t.Errorf("%d requests reached the service, want 2 (no 429 and retry)", got)
+	if caps.Concurrency != 1 {
+		t.Errorf("Concurrency %d; the default plan takes one request at a time", caps.Concurrency)
 	}
 }

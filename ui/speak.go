@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"chorus/audio"
@@ -37,7 +39,10 @@ func (s *Studio) Busy() bool {
 
 // run starts a job in a worker. The UI stays live: the worker reports
 // through fyne.Do, and Stop cancels its context.
-func (s *Studio) run(job core.Job, verb string) {
+func (s *Studio) run(job core.Job, verb string) { s.runAsked(job, verb, false) }
+
+// runAsked is run; asked says the user has already agreed to a large job.
+func (s *Studio) runAsked(job core.Job, verb string, asked bool) {
 	s.mu.Lock()
 	if s.busy {
 		s.mu.Unlock()
@@ -56,6 +61,13 @@ func (s *Studio) run(job core.Job, verb string) {
 		s.mu.Unlock()
 		s.showError(err)
 		return
+	}
+	if !asked {
+		if est, err := s.Engine.Estimate(job); err == nil && est.Large() {
+			s.mu.Unlock()
+			s.askLargeJob(est, func() { s.runAsked(job, verb, true) })
+			return
+		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s.cancel, s.busy = cancel, true
@@ -98,6 +110,22 @@ func (s *Studio) run(job core.Job, verb string) {
 		close(done)
 		uiDo(func() { s.finish(runID, job, res, err) })
 	}()
+}
+
+// askLargeJob shows what a large job will take (characters, requests,
+// cost, length) and runs goAhead only if the user agrees.
+func (s *Studio) askLargeJob(est core.Estimate, goAhead func()) {
+	msg := widget.NewLabel("This text is long: " + est.String() + ".\nDo you want to go ahead?")
+	msg.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm("Speak a large text?", "Go ahead", "Cancel", msg, func(ok bool) {
+		if ok {
+			goAhead()
+		} else {
+			s.SetStatus("Cancelled: nothing was sent.")
+		}
+	}, s.Window)
+	d.Resize(fyne.NewSize(520, 200))
+	d.Show()
 }
 
 // finish restores the buttons and reports the outcome.

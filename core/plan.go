@@ -73,6 +73,10 @@ func checkJob(job *Job, caps providers.Capabilities) error {
 	return nil
 }
 
+// chunkGrowth is the growth schedule planChunks uses under a limit; nil
+// packs every chunk up to the limit (benchmarks compare the two).
+var chunkGrowth = &longtext.DefaultGrowth
+
 // planChunks splits a job's text into the requests that will be sent, one
 // chunk state each, with its cache key. Under a per-request limit the
 // first chunk is one sentence and the chunks grow toward the limit
@@ -83,10 +87,13 @@ func planChunks(job *Job, caps providers.Capabilities, req providers.Request) ([
 	limit, _ := chunkLimit(job, caps)
 	var chunks []longtext.Chunk
 	var err error
-	if limit > 0 {
-		chunks, err = longtext.SplitGrowing(req.Text, limit, longtext.DefaultGrowth)
-	} else {
+	switch {
+	case limit <= 0:
 		chunks, err = longtext.Split(req.Text, 1<<30)
+	case chunkGrowth != nil:
+		chunks, err = longtext.SplitGrowing(req.Text, limit, *chunkGrowth)
+	default:
+		chunks, err = longtext.Split(req.Text, limit)
 	}
 	if err != nil {
 		return nil, providers.Invalid(job.Provider, "%s", err.Error())

@@ -78,8 +78,9 @@ func checkJob(job *Job, caps providers.Capabilities) error {
 var chunkGrowth = &longtext.DefaultGrowth
 
 // planChunks splits a job's text into the requests that will be sent, one
-// chunk state each, with its cache key. Under a per-request limit the
-// first chunk is one sentence and the chunks grow toward the limit
+// chunk state each, with its cache key. Under a per-request limit (above
+// longtext.DefaultGrowth.First) the first chunk is one sentence and the
+// chunks grow toward the limit
 // (longtext.SplitGrowing), so the first audio does not wait for a full-size
 // request; exports use the same plan, so playing and exporting a text share
 // cache entries.

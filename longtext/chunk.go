@@ -85,7 +85,8 @@ func Split(text string, maxChars int) ([]Chunk, error) {
 // Growth is the size schedule of SplitGrowing.
 type Growth struct {
 	// First is the most characters the first chunk may hold; a text no
-	// longer than this stays one chunk.
+	// longer than this stays one chunk. Under a cap of First characters or
+	// less every chunk is short already, and SplitGrowing is Split.
 	First int
 	// MinFirst is the fewest characters the first chunk should hold: a
 	// shorter first sentence (a heading, "Hi.") takes the next one along.
@@ -116,7 +117,8 @@ var ErrGrowth = errors.New("longtext: a growth schedule needs First, MinFirst an
 // its first clause end past g.MinClause characters, else at a word. Later
 // chunks follow g's schedule (see Growth.Factor) and end where Split's
 // would, at the strongest boundary that fits, never inside a word that fits.
-// A text of at most g.First characters is one chunk.
+// A text of at most g.First characters is one chunk, and under a cap of
+// at most g.First characters the chunks are Split's.
 func SplitGrowing(text string, maxChars int, g Growth) ([]Chunk, error) {
 	if maxChars < 1 {
 		return nil, ErrLimit
@@ -124,12 +126,15 @@ func SplitGrowing(text string, maxChars int, g Growth) ([]Chunk, error) {
 	if g.First < 1 || g.MinFirst < 1 || g.MinClause < 1 || g.Factor < 2 {
 		return nil, ErrGrowth
 	}
+	if maxChars <= g.First {
+		return Split(text, maxChars)
+	}
 	s := &splitter{text: text, max: maxChars, grow: &g}
 	all := s.trim(Span{0, len(text)})
 	if all.Start >= all.End {
 		return nil, nil
 	}
-	first := min(g.First, maxChars)
+	first := g.First
 	if utf8.RuneCountInString(text[all.Start:all.End]) <= first {
 		s.out = append(s.out, all)
 		return s.chunks(), nil

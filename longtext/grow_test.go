@@ -25,10 +25,10 @@ func grow(t *testing.T, text string, limit int, g Growth) []Chunk {
 // each later one within the schedule's limit for its index.
 func checkGrowth(t *testing.T, limit int, g Growth, cs []Chunk) {
 	t.Helper()
-	if len(cs) < 2 {
-		return
+	if len(cs) < 2 || limit <= g.First {
+		return // Split's chunks, checked by check
 	}
-	if n := cs[0].Runes(); n > min(g.First, limit) {
+	if n := cs[0].Runes(); n > g.First {
 		t.Fatalf("first chunk has %d runes, more than %d: %q", n, min(g.First, limit), cs[0].Text)
 	}
 	allowed := max(cs[0].Runes(), g.MinFirst)
@@ -156,7 +156,7 @@ func TestGrowthReachesTheCap(t *testing.T) {
 	}
 }
 
-func TestGrowthRejectsBadSchedules(t *testing.T) {
+func TestGrowthEdgeCases(t *testing.T) {
 	for _, g := range []Growth{{}, {First: 200, MinFirst: 24, MinClause: 40, Factor: 1}, {First: 0, MinFirst: 1, MinClause: 1, Factor: 2}} {
 		if _, err := SplitGrowing("Some text.", 100, g); err == nil {
 			t.Errorf("%+v accepted", g)
@@ -165,7 +165,14 @@ func TestGrowthRejectsBadSchedules(t *testing.T) {
 	if _, err := SplitGrowing("Some text.", 0, DefaultGrowth); err == nil {
 		t.Error("limit 0 accepted")
 	}
-	if c, _ := SplitGrowing(" \n ", 100, DefaultGrowth); len(c) != 0 {
+	// Under a cap of First or less, the chunks are Split's.
+	text := randomText(rand.New(rand.NewPCG(8, 8)), 5000)
+	for _, limit := range []int{60, DefaultGrowth.First} {
+		if a, b := split(t, text, limit), grow(t, text, limit, DefaultGrowth); strings.Join(texts(a), "|") != strings.Join(texts(b), "|") {
+			t.Errorf("cap %d: growing chunks differ from Split's", limit)
+		}
+	}
+	if c, _ := SplitGrowing(" \n ", 300, DefaultGrowth); len(c) != 0 {
 		t.Errorf("white space gave chunks: %+v", c)
 	}
 }

@@ -259,8 +259,8 @@ func (s *splitter) limit() int {
 	}
 	n := max(s.first, s.grow.MinFirst)
 	for range len(s.out) {
-		if n >= s.max {
-			break
+		if n > s.max/s.grow.Factor {
+			return s.max
 		}
 		n *= s.grow.Factor
 	}

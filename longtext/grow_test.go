@@ -33,7 +33,11 @@ func checkGrowth(t *testing.T, limit int, g Growth, cs []Chunk) {
 	}
 	allowed := max(cs[0].Runes(), g.MinFirst)
 	for _, c := range cs[1:] {
-		allowed = min(allowed*g.Factor, limit)
+		if allowed > limit/g.Factor {
+			allowed = limit
+		} else {
+			allowed = min(allowed*g.Factor, limit)
+		}
 		if c.Runes() > allowed {
 			t.Fatalf("chunk %d has %d runes; the schedule allows %d", c.Index, c.Runes(), allowed)
 		}
@@ -164,6 +168,12 @@ func TestGrowthEdgeCases(t *testing.T) {
 	}
 	if _, err := SplitGrowing("Some text.", 0, DefaultGrowth); err == nil {
 		t.Error("limit 0 accepted")
+	}
+	// A huge factor reaches the cap at once, without overflowing.
+	huge := DefaultGrowth
+	huge.Factor = 1 << 62
+	if c := grow(t, benchText(20_000), 1<<30, huge); len(c) != 2 {
+		t.Errorf("factor 2^62: %d chunks, want the first sentence and the rest", len(c))
 	}
 	// Under a cap of First or less, the chunks are Split's.
 	text := randomText(rand.New(rand.NewPCG(8, 8)), 5000)

@@ -195,6 +195,12 @@ func BenchmarkGrowthSchedule(b *testing.B) {
 		b.Logf("| | %s | %d | %.3f | %.3f | %.3f | %.3f |", c.name, added, sumC/float64(lengths), worstC, sumK/float64(lengths), worstK)
 	}
 	text := proseText(20_000)
+	sz := sizes(chunkings[1].split(text))
+	for _, perChar := range []time.Duration{2, 4, 8, 16} {
+		m := issueModel
+		m.PerChar, m.Play = perChar*time.Millisecond, speechRate
+		b.Logf("growing, 20,000 characters, playing, first byte %v + %v per character: %v of stalls", m.Base, m.PerChar, m.run(sz).stalls)
+	}
 	for b.Loop() {
 		SplitGrowing(text, 4096, DefaultGrowth)
 	}

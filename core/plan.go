@@ -73,14 +73,29 @@ func checkJob(job *Job, caps providers.Capabilities) error {
 	return nil
 }
 
+// chunkGrowth is the growth schedule planChunks uses under a limit; nil
+// packs every chunk up to the limit (benchmarks compare the two).
+var chunkGrowth = &longtext.DefaultGrowth
+
 // planChunks splits a job's text into the requests that will be sent, one
-// chunk state each, with its cache key.
+// chunk state each, with its cache key. Under a per-request limit (above
+// longtext.DefaultGrowth.First) the first chunk is one sentence and the
+// chunks grow toward the limit
+// (longtext.SplitGrowing), so the first audio does not wait for a full-size
+// request; exports use the same plan, so playing and exporting a text share
+// cache entries.
 func planChunks(job *Job, caps providers.Capabilities, req providers.Request) ([]*chunkState, error) {
 	limit, _ := chunkLimit(job, caps)
-	if limit <= 0 {
-		limit = 1 << 30
+	var chunks []longtext.Chunk
+	var err error
+	switch {
+	case limit <= 0:
+		chunks, err = longtext.Split(req.Text, 1<<30)
+	case chunkGrowth != nil:
+		chunks, err = longtext.SplitGrowing(req.Text, limit, *chunkGrowth)
+	default:
+		chunks, err = longtext.Split(req.Text, limit)
 	}
-	chunks, err := longtext.Split(req.Text, limit)
 	if err != nil {
 		return nil, providers.Invalid(job.Provider, "%s", err.Error())
 	}

@@ -15,6 +15,15 @@
 // sentence whose first bytes hash to a fixed residue) once they are half
 // full, so the chunking after an edit falls back in step with the old one at
 // the next anchor. Unchanged chunks keep their cache entries.
+//
+// SplitGrowing is the chunking for text that is played as it arrives: its
+// first chunk is only the first sentence (or, for a long one, its first
+// clause past a minimum length), so the first audio does not wait for a
+// full-size request, and each later chunk may be Factor times bigger than
+// the one before it until the cap is reached. The schedule depends only on
+// the chunk's index and the first chunk's length, never on the text's
+// total length, so an edit past the first chunk still changes only the
+// chunk that holds it.
 package longtext
 
 import (
@@ -73,6 +82,146 @@ func Split(text string, maxChars int) ([]Chunk, error) {
 	return s.chunks(), nil
 }
 
+// Growth is the size schedule of SplitGrowing.
+type Growth struct {
+	// First is the most characters the first chunk may hold; a text no
+	// longer than this stays one chunk. Under a cap of First characters or
+	// less every chunk is short already, and SplitGrowing is Split.
+	First int
+	// MinFirst is the fewest characters the first chunk should hold: a
+	// shorter first sentence (a heading, "Hi.") takes the next one along.
+	MinFirst int
+	// MinClause is where a first sentence longer than First may be cut at
+	// a clause end (after a comma, semicolon, colon or dash).
+	MinClause int
+	// Factor is how much bigger each chunk may be than the one before it:
+	// chunk k (from 1) holds at most max(first chunk, MinFirst) × Factor^k
+	// characters, and never more than the cap.
+	Factor int
+}
+
+// DefaultGrowth starts with one sentence of up to 200 characters and lets
+// each chunk be 8 times the one before it. Speech lasts about 65 ms per
+// character and a provider's first byte typically takes a few ms more per
+// character, so a chunk 8 times longer is ready long before the one
+// before it has been heard; with three requests at once the cap is reached
+// by the third chunk.
+var DefaultGrowth = Growth{First: 200, MinFirst: 24, MinClause: 40, Factor: 8}
+
+// ErrGrowth is returned for a growth schedule that cannot grow.
+var ErrGrowth = errors.New("longtext: a growth schedule needs First, MinFirst and MinClause of at least 1 character and a Factor of at least 2; start from DefaultGrowth")
+
+// SplitGrowing cuts text like Split, but with a short first chunk that
+// grows toward maxChars: the first chunk ends at the first sentence end
+// past g.MinFirst characters; if that sentence is longer than g.First, at
+// its first clause end past g.MinClause characters, else at a word. Later
+// chunks follow g's schedule (see Growth.Factor) and end where Split's
+// would, at the strongest boundary that fits, never inside a word that fits.
+// A text of at most g.First characters is one chunk, and under a cap of
+// at most g.First characters the chunks are Split's.
+func SplitGrowing(text string, maxChars int, g Growth) ([]Chunk, error) {
+	if maxChars < 1 {
+		return nil, ErrLimit
+	}
+	if g.First < 1 || g.MinFirst < 1 || g.MinClause < 1 || g.Factor < 2 {
+		return nil, ErrGrowth
+	}
+	if maxChars <= g.First {
+		return Split(text, maxChars)
+	}
+	s := &splitter{text: text, max: maxChars, grow: &g}
+	all := s.trim(Span{0, len(text)})
+	if all.Start >= all.End {
+		return nil, nil
+	}
+	first := g.First
+	if utf8.RuneCountInString(text[all.Start:all.End]) <= first {
+		s.out = append(s.out, all)
+		return s.chunks(), nil
+	}
+	end := s.firstEnd(all, first)
+	s.out = append(s.out, Span{all.Start, end})
+	s.first = utf8.RuneCountInString(text[all.Start:end])
+	rest := s.trim(Span{end, all.End})
+	if rest.Start < rest.End {
+		if utf8.RuneCountInString(text[rest.Start:rest.End]) <= s.limit() {
+			s.out = append(s.out, rest)
+		} else {
+			s.pack(rest, levelParagraph)
+		}
+	}
+	return s.chunks(), nil
+}
+
+// firstEnd is where SplitGrowing's first chunk, starting at all.Start and
+// holding at most limit runes, ends: the first sentence end past MinFirst
+// runes, else a clause end past MinClause in the sentence that crosses the
+// limit, else the last (short) sentence end, else the last word boundary,
+// else the last rune that fits.
+func (s *splitter) firstEnd(all Span, limit int) int {
+	short := -1 // the last sentence end within the limit
+	n, pos := 0, all.Start
+	for _, p := range s.pieces(all, levelParagraph) {
+		for _, q := range s.pieces(p, levelSentence) {
+			for _, l := range s.lines(q) {
+				t := s.trim(l)
+				if t.Start >= t.End {
+					continue
+				}
+				n += utf8.RuneCountInString(s.text[pos:t.End])
+				pos = t.End
+				if n > limit {
+					return s.cutInside(all.Start, t, limit, short)
+				}
+				if n >= s.grow.MinFirst {
+					return t.End
+				}
+				short = t.End
+			}
+		}
+	}
+	return all.End
+}
+
+// cutInside ends the first chunk (from start) inside sentence t, which
+// crosses the limit.
+func (s *splitter) cutInside(start int, t Span, limit, short int) int {
+	fits := func(c int) (int, bool) {
+		e := s.trim(Span{start, c}).End
+		return e, e > start && utf8.RuneCountInString(s.text[start:e]) <= limit
+	}
+	for _, c := range s.clauseCuts(t) {
+		e, ok := fits(c)
+		if !ok {
+			break
+		}
+		if utf8.RuneCountInString(s.text[start:e]) >= s.grow.MinClause {
+			return e
+		}
+	}
+	if short > 0 {
+		return short
+	}
+	best := -1
+	for _, c := range s.wordCuts(t) {
+		e, ok := fits(c)
+		if !ok {
+			break
+		}
+		best = e
+	}
+	if best > start {
+		return best
+	}
+	// No boundary at all: as many runes as fit, not before a glued rune.
+	saved := s.out
+	s.out = nil
+	s.hardOne(Span{start, t.End}, limit)
+	e := s.out[0].End
+	s.out = saved
+	return e
+}
+
 // Sentences returns the trimmed spans of text's sentences (paragraph ends,
 // sentence ends and line breaks all end one), in order.
 func Sentences(text string) []Span {
@@ -94,6 +243,28 @@ type splitter struct {
 	text string
 	max  int
 	out  []Span
+
+	// For SplitGrowing: the growth schedule and the first chunk's length
+	// in runes (0 until it is emitted, or for Split).
+	grow  *Growth
+	first int
+}
+
+// limit is the size limit of the chunk about to be emitted (index
+// len(s.out)): the cap for Split, and the growth schedule's for
+// SplitGrowing.
+func (s *splitter) limit() int {
+	if s.grow == nil || s.first == 0 {
+		return s.max
+	}
+	n := max(s.first, s.grow.MinFirst)
+	for range len(s.out) {
+		if n > s.max/s.grow.Factor {
+			return s.max
+		}
+		n *= s.grow.Factor
+	}
+	return min(n, s.max)
 }
 
 // chunks turns the emitted spans into Chunks with rune offsets, counting
@@ -158,15 +329,18 @@ func (s *splitter) pack(sp Span, level int) {
 			continue
 		}
 		n := utf8.RuneCountInString(s.text[t.Start:t.End])
-		if n > s.max {
-			flush()
+		if !open && n > s.limit() {
 			s.pack(t, level+1)
 			continue
 		}
 		if open {
 			joined := curRunes + utf8.RuneCountInString(s.text[cur.End:t.End])
-			if joined > s.max {
+			if joined > s.limit() {
 				flush()
+				if n > s.limit() {
+					s.pack(t, level+1)
+					continue
+				}
 			} else {
 				cur.End, curRunes = t.End, joined
 			}
@@ -174,7 +348,7 @@ func (s *splitter) pack(sp Span, level int) {
 		if !open {
 			cur, curRunes, open = t, n, true
 		}
-		if curRunes*2 >= s.max && s.anchor(level, t) {
+		if curRunes*2 >= s.limit() && s.anchor(level, t) {
 			flush()
 		}
 	}
@@ -196,33 +370,39 @@ func (s *splitter) anchor(level int, t Span) bool {
 	return false
 }
 
-// hard cuts a span with no usable boundary every max characters, never
-// before a combining mark, joiner or variation selector.
+// hard cuts a span with no usable boundary at every limit, never before a
+// combining mark, joiner or variation selector.
 func (s *splitter) hard(sp Span) {
 	for sp.Start < sp.End {
-		i, n := sp.Start, 0
-		for i < sp.End && n < s.max {
-			_, w := utf8.DecodeRuneInString(s.text[i:])
-			i += w
-			n++
-		}
-		// Back off while the next rune would be glued to the previous one.
-		j := i
-		for j < sp.End && j > sp.Start {
-			r, _ := utf8.DecodeRuneInString(s.text[j:])
-			pr, _ := utf8.DecodeLastRuneInString(s.text[:j])
-			if !isGlue(r) && pr != '\u200d' {
-				break
-			}
-			_, w := utf8.DecodeLastRuneInString(s.text[sp.Start:j])
-			j -= w
-		}
-		if j > sp.Start {
-			i = j
-		}
-		s.out = append(s.out, Span{sp.Start, i})
-		sp = s.trim(Span{i, sp.End})
+		sp = s.hardOne(sp, s.limit())
 	}
+}
+
+// hardOne emits the first limit runes of sp (fewer if the next rune is
+// glued to the previous one) and returns the rest, trimmed.
+func (s *splitter) hardOne(sp Span, limit int) Span {
+	i, n := sp.Start, 0
+	for i < sp.End && n < limit {
+		_, w := utf8.DecodeRuneInString(s.text[i:])
+		i += w
+		n++
+	}
+	// Back off while the next rune would be glued to the previous one.
+	j := i
+	for j < sp.End && j > sp.Start {
+		r, _ := utf8.DecodeRuneInString(s.text[j:])
+		pr, _ := utf8.DecodeLastRuneInString(s.text[:j])
+		if !isGlue(r) && pr != '\u200d' {
+			break
+		}
+		_, w := utf8.DecodeLastRuneInString(s.text[sp.Start:j])
+		j -= w
+	}
+	if j > sp.Start {
+		i = j
+	}
+	s.out = append(s.out, Span{sp.Start, i})
+	return s.trim(Span{i, sp.End})
 }
 
 // isGlue reports runes that belong to the character before them.

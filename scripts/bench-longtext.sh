@@ -8,3 +8,8 @@ cd "$(dirname "$0")/.."
 go test -count=1 -run '^$' -bench '^BenchmarkLongTextScenario$' -benchtime 1x -v ./core/ | grep -E 'model:|\||peak'
 go test -count=1 -run '^$' -bench 'LongTextCached' -benchmem ./core/ | grep -E '^Benchmark'
 go test -count=1 -run '^$' -bench 'Split' -benchmem ./longtext/ | grep -E '^Benchmark'
+# First audio under issue 12's model (200 ms + 2 ms per character to the
+# first byte, OpenAI's 4,096-character cap): the real pipeline, then the
+# simulated clock over many lengths.
+go test -tags migrated_fynedo -count=1 -run '^$' -bench '^BenchmarkFirstAudio$' -benchtime 1x -v ./core/ | grep -E 'model:|text:|\|'
+go test -tags migrated_fynedo -count=1 -run '^$' -bench '^BenchmarkGrowthSchedule$' -benchmem -v ./longtext/ | grep -E 'model:|\||^Benchmark'

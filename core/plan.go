@@ -77,6 +77,19 @@ func checkJob(job *Job, caps providers.Capabilities) error {
 // packs every chunk up to the limit (benchmarks compare the two).
 var chunkGrowth = &longtext.DefaultGrowth
 
+// SplitText splits text into the chunks a job sends under a per-request
+// limit of limit characters (0: no limit, one chunk). Front ends call it
+// to show the chunk count the job will really have.
+func SplitText(text string, limit int) ([]longtext.Chunk, error) {
+	switch {
+	case limit <= 0:
+		return longtext.Split(text, 1<<30)
+	case chunkGrowth != nil:
+		return longtext.SplitGrowing(text, limit, *chunkGrowth)
+	}
+	return longtext.Split(text, limit)
+}
+
 // planChunks splits a job's text into the requests that will be sent, one
 // chunk state each, with its cache key. Under a per-request limit (above
 // longtext.DefaultGrowth.First) the first chunk is one sentence and the
@@ -86,16 +99,7 @@ var chunkGrowth = &longtext.DefaultGrowth
 // cache entries.
 func planChunks(job *Job, caps providers.Capabilities, req providers.Request) ([]*chunkState, error) {
 	limit, _ := chunkLimit(job, caps)
-	var chunks []longtext.Chunk
-	var err error
-	switch {
-	case limit <= 0:
-		chunks, err = longtext.Split(req.Text, 1<<30)
-	case chunkGrowth != nil:
-		chunks, err = longtext.SplitGrowing(req.Text, limit, *chunkGrowth)
-	default:
-		chunks, err = longtext.Split(req.Text, limit)
-	}
+	chunks, err := SplitText(req.Text, limit)
 	if err != nil {
 		return nil, providers.Invalid(job.Provider, "%s", err.Error())
 	}

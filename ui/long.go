@@ -287,8 +287,9 @@ func (s *Studio) countText() string {
 	out := fmt.Sprintf("%d characters", n)
 	if limit > 0 {
 		out = fmt.Sprintf("%d characters · %d per request", n, limit)
-		if n > limit {
-			chunks, _ := longtext.Split(text, limit)
+		// A short first chunk starts the audio sooner, so a text under
+		// the limit may still go in more than one request.
+		if chunks, _ := core.SplitText(text, limit); len(chunks) > 1 {
 			out += fmt.Sprintf(" · %d chunks", len(chunks))
 		}
 	}

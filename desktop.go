@@ -31,11 +31,12 @@ const (
 func startDesktop(engine *core.Engine) {
 	ui.OnStart = func(a fyne.App, w fyne.Window, s *ui.Studio) {
 		sp := &screenSpeaker{engine: engine, studio: s}
+		var stopped []func() // run when the app stops
 		show := func() { w.Show(); w.RequestFocus() }
 		stop := func() { s.Stop(); sp.stop() }
 		if srv, err := cli.ServeInstance(engine, cli.InstanceHooks{
 			Show: func() { fyne.Do(show) }, Stop: func() { fyne.Do(stop) }}); err == nil {
-			a.Lifecycle().SetOnStopped(func() { srv.Close() })
+			stopped = append(stopped, func() { srv.Close() })
 		} else {
 			fmt.Fprintln(os.Stderr, "chorus:", err, "- this window will not take over chorus speak and chorus stop")
 		}
@@ -51,8 +52,16 @@ func startDesktop(engine *core.Engine) {
 				func() { prefs.SetBool(prefToldKeep, true) },
 				func(msg string) { a.SendNotification(fyne.NewNotification("Chorus", msg)) })
 		}
-		err := tray.GrabShortcut(context.Background(), func() { fyne.Do(func() { sp.speak(screentext.Selection) }) })
-		addSpeechItems(w, sp, err == nil)
+		hk := tray.NewHotkey(prefs.String(ui.ShortcutKey), func() { fyne.Do(func() { sp.speak(screentext.Selection) }) })
+		s.Hotkey = hk
+		stopped = append(stopped, hk.Close)
+		a.Lifecycle().SetOnStopped(func() {
+			for _, f := range stopped {
+				f()
+			}
+		})
+		_, err := hk.Current()
+		s.OnShortcutChanged = addSpeechItems(w, sp, hk)
 		if err != nil && !prefs.Bool(prefToldNoShortcut) {
 			prefs.SetBool(prefToldNoShortcut, true)
 			s.SetStatus(tray.NoShortcutAdvice)
@@ -124,14 +133,18 @@ func sentence(msg string) string {
 // addSpeechItems adds Speak selection (and Speak clipboard, unless the window
 // already offers it) to the window's Speech menu.
 // The selection item names the global shortcut when it was grabbed.
-func addSpeechItems(w fyne.Window, sp *screenSpeaker, shortcut bool) {
+func addSpeechItems(w fyne.Window, sp *screenSpeaker, hk *tray.Hotkey) (relabel func()) {
 	mm := w.MainMenu()
 	if mm == nil {
-		return
+		return func() {}
 	}
-	label := "Speak selection"
-	if shortcut {
-		label += " (" + tray.DefaultShortcut + ")"
+	selection := fyne.NewMenuItem("Speak selection", func() { sp.speak(screentext.Selection) })
+	relabel = func() {
+		selection.Label = "Speak selection"
+		if sc, err := hk.Current(); err == nil {
+			selection.Label += " (" + sc.String() + ")"
+		}
+		mm.Refresh()
 	}
 	for _, m := range mm.Items {
 		if m.Label != "Speech" {
@@ -144,7 +157,8 @@ func addSpeechItems(w fyne.Window, sp *screenSpeaker, shortcut bool) {
 		if !hasClipboard {
 			m.Items = append(m.Items, fyne.NewMenuItem("Speak clipboard", func() { sp.speak(screentext.Clipboard) }))
 		}
-		m.Items = append(m.Items, fyne.NewMenuItem(label, func() { sp.speak(screentext.Selection) }))
-		mm.Refresh()
+		m.Items = append(m.Items, selection)
 	}
+	relabel()
+	return relabel
 }

@@ -1,14 +1,18 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"image/color"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"chorus/ui/tray"
 )
 
 // themeChoices are the General tab's theme options.
@@ -63,6 +67,9 @@ func (s *Studio) GeneralPage(win fyne.Window) fyne.CanvasObject {
 		widget.NewFormItem("Theme", th),
 		widget.NewFormItem("Export folder", container.NewBorder(nil, nil, nil, browse, folder)),
 	)
+	if s.Hotkey != nil {
+		form.Append("Speak selection", s.shortcutRow())
+	}
 	if c := s.Engine.Cache; c != nil {
 		clear := widget.NewButton("Clear cache", nil)
 		show := func() {
@@ -88,6 +95,48 @@ func (s *Studio) GeneralPage(win fyne.Window) fyne.CanvasObject {
 		form.Append("Cache", clear)
 	}
 	return form
+}
+
+// ShortcutKey is the preference that holds the global shortcut.
+const ShortcutKey = "tray.shortcut"
+
+// shortcutRow edits the global shortcut that speaks the selection from any
+// app, and says whether it works on this desktop.
+func (s *Studio) shortcutRow() fyne.CanvasObject {
+	entry := widget.NewEntry()
+	state := widget.NewLabel("")
+	state.Wrapping = fyne.TextWrapWord
+	show := func() {
+		sc, err := s.Hotkey.Current()
+		entry.SetText(sc.String())
+		if err != nil {
+			state.SetText(tray.NoShortcutAdvice)
+			return
+		}
+		state.SetText("Press " + sc.String() + " in any application to hear the selected text.")
+	}
+	apply := widget.NewButton("Apply", func() {
+		if err := s.Hotkey.Set(entry.Text); err != nil {
+			msg := err.Error()
+			if errors.Is(err, tray.ErrNoShortcut) {
+				cur, _ := s.Hotkey.Current()
+				msg = strings.TrimPrefix(msg, tray.ErrNoShortcut.Error()+": ")
+				msg = "That shortcut cannot be used: " + msg + ". " + cur.String() + " still works."
+			}
+			state.SetText(PlainError(errors.New(msg)))
+			return
+		}
+		sc, _ := s.Hotkey.Current()
+		s.prefs().SetString(ShortcutKey, sc.String())
+		show()
+		if s.OnShortcutChanged != nil {
+			s.OnShortcutChanged()
+		}
+	})
+	entry.OnSubmitted = func(string) { apply.OnTapped() }
+	entry.PlaceHolder = tray.DefaultShortcut
+	show()
+	return container.NewVBox(container.NewBorder(nil, nil, nil, apply, entry), state)
 }
 
 func humanBytes(n int64) string {

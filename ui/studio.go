@@ -22,6 +22,7 @@ import (
 	"chorus/core"
 	"chorus/providers"
 	"chorus/settings"
+	"chorus/ui/tray"
 )
 
 // uiDo runs f on the UI goroutine. Workers call it for every widget
@@ -81,6 +82,11 @@ type Studio struct {
 
 	providerIDs []string
 	missingKey  map[string]bool // providers known to have no key
+	// Hotkey is the global speak-selection shortcut, when the desktop
+	// integration has set one up; Settings → General changes it.
+	Hotkey *tray.Hotkey
+	// OnShortcutChanged, when set, hears that the user changed Hotkey.
+	OnShortcutChanged func()
 	// OnKeysChecked, when set, hears which providers lack a key each time
 	// the keys are read again (the Compare tab marks them too).
 	OnKeysChecked func(missing map[string]bool)

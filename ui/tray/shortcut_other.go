@@ -5,4 +5,4 @@ package tray
 import "context"
 
 // grab has no implementation on macOS and Windows yet.
-func grab(context.Context, func()) error { return ErrNoShortcut }
+func grab(context.Context, Shortcut, func()) error { return ErrNoShortcut }

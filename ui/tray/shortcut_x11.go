@@ -8,40 +8,54 @@ import (
 	"io"
 	"log"
 	"os"
+	"sync"
 
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
 )
 
-// keysymS is the X keysym of the letter s.
-const keysymS = 0x73
+// quietXGB silences xgb's logger once: it is a package variable that the
+// connections of earlier grabs read.
+var quietXGB sync.Once
 
-// grab grabs Ctrl+Alt+S on the X11 root window. Under Wayland without
-// XWayland, or when another app holds the key, it returns ErrNoShortcut.
-func grab(ctx context.Context, pressed func()) error {
+// grab grabs sc on the X11 root window. Under Wayland without XWayland,
+// or when another app holds the key, it returns ErrNoShortcut.
+func grab(ctx context.Context, sc Shortcut, pressed func()) error {
+	keysym, ok := keysymOf(sc.Key)
+	if !ok {
+		return fmt.Errorf("%w: %s has no key Chorus knows", ErrNoShortcut, sc)
+	}
 	if os.Getenv("DISPLAY") == "" {
 		return fmt.Errorf("%w: there is no X11 display", ErrNoShortcut)
 	}
-	xgb.Logger = log.New(io.Discard, "", 0) // it reports a missing .Xauthority that does not matter
+	quietXGB.Do(func() { xgb.Logger = log.New(io.Discard, "", 0) }) // it reports a missing .Xauthority that does not matter
 	conn, err := xgb.NewConn()
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrNoShortcut, err)
 	}
 	setup := xproto.Setup(conn)
 	root := setup.DefaultScreen(conn).Root
-	code, err := keycodeFor(conn, setup, keysymS)
+	code, err := keycodeFor(conn, setup, xproto.Keysym(keysym), sc.Key)
 	if err != nil {
 		conn.Close()
 		return err
 	}
-	mods := uint16(xproto.ModMaskControl | xproto.ModMask1)
+	var mods uint16
+	for _, m := range []struct {
+		on   bool
+		mask uint16
+	}{{sc.Ctrl, xproto.ModMaskControl}, {sc.Alt, xproto.ModMask1}, {sc.Shift, xproto.ModMaskShift}, {sc.Super, xproto.ModMask4}} {
+		if m.on {
+			mods |= m.mask
+		}
+	}
 	// Grab with and without Caps Lock (Lock) and Num Lock (Mod2), which X
 	// counts as modifiers.
 	for _, extra := range []uint16{0, xproto.ModMaskLock, xproto.ModMask2, xproto.ModMaskLock | xproto.ModMask2} {
 		if err := xproto.GrabKeyChecked(conn, true, root, mods|extra, code,
 			xproto.GrabModeAsync, xproto.GrabModeAsync).Check(); err != nil {
 			conn.Close()
-			return fmt.Errorf("%w: another application holds %s", ErrNoShortcut, DefaultShortcut)
+			return fmt.Errorf("%w: another application holds %s", ErrNoShortcut, sc)
 		}
 	}
 	go func() {
@@ -63,7 +77,7 @@ func grab(ctx context.Context, pressed func()) error {
 }
 
 // keycodeFor finds the keycode that produces keysym.
-func keycodeFor(conn *xgb.Conn, setup *xproto.SetupInfo, keysym xproto.Keysym) (xproto.Keycode, error) {
+func keycodeFor(conn *xgb.Conn, setup *xproto.SetupInfo, keysym xproto.Keysym, name string) (xproto.Keycode, error) {
 	first, last := setup.MinKeycode, setup.MaxKeycode
 	m, err := xproto.GetKeyboardMapping(conn, first, byte(last-first+1)).Reply()
 	if err != nil {
@@ -77,5 +91,5 @@ func keycodeFor(conn *xgb.Conn, setup *xproto.SetupInfo, keysym xproto.Keysym) (
 			}
 		}
 	}
-	return 0, fmt.Errorf("%w: the keyboard has no S key", ErrNoShortcut)
+	return 0, fmt.Errorf("%w: the keyboard has no %s key", ErrNoShortcut, name)
 }

@@ -81,20 +81,45 @@ func (s *Studio) exportBook(c bookpanel.ExportChoice) {
 		if err != nil || dir == nil {
 			return
 		}
-		folder := dir.Path()
-		s.SetStatus("Rendering the audiobook…")
-		r.OnChapter = func(i int, t string) {
-			fyne.Do(func() { s.SetStatus(fmt.Sprintf("Rendering chapter %d of %d: %s", i+1, len(b.Chapters), t)) })
-		}
-		go func() {
-			msg := renderBookTo(r, &b, folder, c)
-			fyne.Do(func() { s.SetStatus(msg) })
-		}()
+		s.renderBook(r, &b, dir.Path(), c)
 	}, s.Window)
 }
 
-func renderBookTo(r *book.Renderer, b *book.Book, folder string, c bookpanel.ExportChoice) string {
-	ctx := context.Background()
+// renderBook renders b into folder in a worker. It is a run like Speak:
+// Stop (or Esc) cancels it at once and nothing half-written is left; the
+// chapters rendered so far stay in the cache, so rendering again does not
+// pay for them twice.
+func (s *Studio) renderBook(r *book.Renderer, b *book.Book, folder string, c bookpanel.ExportChoice) {
+	s.mu.Lock()
+	if s.busy {
+		s.mu.Unlock()
+		s.SetStatus("Already working: press Stop first.")
+		return
+	}
+	ctx, runID := s.beginLocked()
+	s.mu.Unlock()
+	s.SetStatus("Rendering the audiobook…")
+	r.OnChapter = func(i int, t string) {
+		uiDo(func() {
+			if ctx.Err() == nil {
+				s.SetStatus(fmt.Sprintf("Rendering chapter %d of %d: %s", i+1, len(b.Chapters), t))
+			}
+		})
+	}
+	go func() {
+		msg := renderBookTo(ctx, r, b, folder, c)
+		if ctx.Err() != nil {
+			msg = "Stopped: the audiobook was not saved. Chapters already rendered are cached, so rendering again will not pay for them."
+		}
+		uiDo(func() {
+			if s.end(runID) {
+				s.SetStatus(msg)
+			}
+		})
+	}()
+}
+
+func renderBookTo(ctx context.Context, r *book.Renderer, b *book.Book, folder string, c bookpanel.ExportChoice) string {
 	rd, err := r.Render(ctx, b)
 	if err != nil {
 		return "Could not render the audiobook: " + err.Error()

@@ -69,15 +69,8 @@ func (s *Studio) runAsked(job core.Job, verb string, asked bool) {
 			return
 		}
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	s.cancel, s.busy = cancel, true
-	s.runID++
-	runID := s.runID
+	ctx, runID := s.beginLocked()
 	s.mu.Unlock()
-
-	s.SpeakButton.Disable()
-	s.ExportButton.Disable()
-	s.StopButton.Enable()
 	s.SetStatus(verb + "…")
 	job.OnEvent = func(ev core.Event) {
 		var msg string
@@ -128,12 +121,25 @@ func (s *Studio) askLargeJob(est core.Estimate, goAhead func()) {
 	d.Show()
 }
 
-// finish restores the buttons and reports the outcome.
-func (s *Studio) finish(runID int, job core.Job, res *core.Result, err error) {
+// beginLocked marks the studio busy with a new run that Stop cancels,
+// and sets the buttons for it. s.mu must be held and s.busy false.
+func (s *Studio) beginLocked() (context.Context, int) {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel, s.busy = cancel, true
+	s.runID++
+	s.SpeakButton.Disable()
+	s.ExportButton.Disable()
+	s.StopButton.Enable()
+	return ctx, s.runID
+}
+
+// end ends run runID: not busy, buttons restored. It reports false when a
+// newer run has started since (then nothing is touched).
+func (s *Studio) end(runID int) bool {
 	s.mu.Lock()
 	if runID != s.runID {
 		s.mu.Unlock()
-		return
+		return false
 	}
 	s.busy = false
 	if s.cancel != nil {
@@ -146,6 +152,14 @@ func (s *Studio) finish(runID int, job core.Job, res *core.Result, err error) {
 	s.StopButton.Disable()
 	s.PauseButton.Disable()
 	s.PauseButton.SetText("Pause")
+	return true
+}
+
+// finish restores the buttons and reports the outcome.
+func (s *Studio) finish(runID int, job core.Job, res *core.Result, err error) {
+	if !s.end(runID) {
+		return
+	}
 	s.endLong()
 	switch {
 	case errors.Is(err, context.Canceled):

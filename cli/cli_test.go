@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -189,11 +190,16 @@ func TestSpeakLargeJobNeedsYes(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := filepath.Join(t.TempDir(), "big.wav")
+	chunks, err := core.SplitText(text, 4000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	requests := fmt.Sprintf("%d requests", len(chunks))
 	r := run(t, "", "speak", "--provider", "cli-large", "--file", file, "--out", out)
 	if r.code != ExitUsage {
 		t.Fatalf("without --yes: exit %d, want 2: %s", r.code, r.stderr)
 	}
-	for _, want := range []string{"115,000 characters", "29 requests", "cost unknown", "2 h 7 min of speech", "add --yes to go ahead"} {
+	for _, want := range []string{"115,000 characters", requests, "cost unknown", "2 h 7 min of speech", "add --yes to go ahead"} {
 		if !strings.Contains(r.stderr, want) {
 			t.Errorf("stderr lacks %q: %s", want, r.stderr)
 		}
@@ -205,7 +211,7 @@ func TestSpeakLargeJobNeedsYes(t *testing.T) {
 		t.Error("a file was written without --yes")
 	}
 	r = run(t, "", "speak", "--provider", "cli-large", "--file", file, "--out", out, "--yes")
-	if r.code != 0 || len(p.Requests()) != 29 {
+	if r.code != 0 || len(p.Requests()) != len(chunks) {
 		t.Errorf("with --yes: exit %d, %d requests: %s", r.code, len(p.Requests()), r.stderr)
 	}
 	// A small job needs no --yes.

@@ -32,12 +32,17 @@ type Estimate struct {
 
 // Large reports whether the job is above the thresholds: more than
 // LargeChars characters to send, or a known cost above LargeCostUSD.
-// Front ends ask before running a large job (the CLI wants --yes).
+// A job known to be free (a local engine) is never large: it costs only
+// time, which Stop gives back. Front ends ask before running a large job
+// (the CLI wants --yes).
 func (x Estimate) Large() bool { return IsLarge(x.Send, x.CostUSD, x.CostKnown) }
 
 // IsLarge applies the thresholds of Estimate.Large to figures worked out
 // elsewhere (a book's total).
 func IsLarge(chars int, costUSD float64, costKnown bool) bool {
+	if costKnown && costUSD == 0 {
+		return false
+	}
 	return chars > LargeChars || (costKnown && costUSD > LargeCostUSD)
 }
 
@@ -49,7 +54,9 @@ func (x Estimate) String() string {
 	if x.Send != x.Characters {
 		fmt.Fprintf(&b, " (%s of the %s are cached)", thousands(x.Characters-x.Send), thousands(x.Characters))
 	}
-	if x.CostKnown {
+	if x.CostKnown && x.CostUSD == 0 {
+		b.WriteString(", free")
+	} else if x.CostKnown {
 		fmt.Fprintf(&b, ", about $%.2f", x.CostUSD)
 	} else {
 		b.WriteString(", cost unknown (no price on file for this provider)")

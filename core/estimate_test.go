@@ -94,6 +94,21 @@ func TestEstimateLargeThresholds(t *testing.T) {
 	}
 }
 
+// A job known to be free (a local engine) is never large, however long,
+// and says it is free.
+func TestFreeJobsAreNotLarge(t *testing.T) {
+	if IsLarge(5_000_000, 0, true) {
+		t.Error("a free job of 5 M characters counts as large")
+	}
+	if !IsLarge(5_000_000, 0, false) {
+		t.Error("a job of unknown cost and 5 M characters is not large")
+	}
+	x := Estimate{Characters: 200_000, Send: 200_000, Requests: 50, CostKnown: true}
+	if x.Large() || !strings.Contains(x.String(), "free") || strings.Contains(x.String(), "$") {
+		t.Errorf("free estimate: large %v, %q", x.Large(), x)
+	}
+}
+
 func TestThousandsAndRoughDuration(t *testing.T) {
 	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 1270000: "1,270,000", -12345: "-12,345"} {
 		if got := thousands(n); got != want {

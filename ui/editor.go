@@ -22,8 +22,17 @@ func newEditor(onSpeak, onStop func()) *editor {
 	return e
 }
 
-// TypedShortcut speaks on Ctrl+Enter and passes everything else on.
+// AcceptsTab is false, so Tab and Shift+Tab move the focus out of the
+// editor to the next control, as in any form; Ctrl+Tab types a tab.
+func (e *editor) AcceptsTab() bool { return false }
+
+// TypedShortcut speaks on Ctrl+Enter, types a tab on Ctrl+Tab and passes
+// everything else on.
 func (e *editor) TypedShortcut(s fyne.Shortcut) {
+	if c, ok := s.(*desktop.CustomShortcut); ok && c.KeyName == fyne.KeyTab && c.Modifier == fyne.KeyModifierControl {
+		e.TypedRune('\t')
+		return
+	}
 	if c, ok := s.(*desktop.CustomShortcut); ok && isEnter(c.KeyName) && c.Modifier == fyne.KeyModifierShortcutDefault {
 		e.onSpeak()
 		return

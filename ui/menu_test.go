@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 
 	"chorus/internal/scripted"
@@ -107,5 +108,31 @@ func TestOpenRecentRemembersOpenedFiles(t *testing.T) {
 	items[0].Action()
 	if s.Text.Text != "Remember me." {
 		t.Errorf("Open recent loaded %q", s.Text.Text)
+	}
+}
+
+// Tab and Shift+Tab leave the editor (keyboard-only use); Ctrl+Tab types
+// a tab into it.
+func TestTabMovesFocusOutOfTheEditor(t *testing.T) {
+	s, _ := newTestStudio(t)
+	var tabbable fyne.Tabbable = s.Text
+	if tabbable.AcceptsTab() {
+		t.Fatal("the editor keeps Tab to itself: focus can never leave it by keyboard")
+	}
+	c := s.Window.Canvas()
+	c.Focus(s.Text)
+	test.Type(s.Text, "a")
+	s.Text.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyTab, Modifier: fyne.KeyModifierControl})
+	test.Type(s.Text, "b")
+	if s.Text.Text != "a\tb" {
+		t.Errorf("Ctrl+Tab typed %q, want a tab between a and b", s.Text.Text)
+	}
+	c.FocusNext()
+	if f := c.Focused(); f == nil || f == fyne.Focusable(s.Text) {
+		t.Errorf("the next focus after the editor is %T", f)
+	}
+	c.FocusPrevious()
+	if c.Focused() != fyne.Focusable(s.Text) {
+		t.Errorf("Shift+Tab from the next control lands on %T, not the editor", c.Focused())
 	}
 }

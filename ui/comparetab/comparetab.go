@@ -193,8 +193,10 @@ func (t *Tab) build() {
 	left := container.NewVBox(widget.NewLabelWithStyle("Shortlist", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		pick, t.Add, t.Favourites, widget.NewSeparator(), t.shortlistBox)
 
-	t.cardsBox = container.NewGridWrap(fyne.NewSize(330, 210))
+	grid := &fillGrid{cardWidth: 330, cardHeight: 210}
+	t.cardsBox = container.New(grid)
 	t.cardsHolder = container.NewStack(container.NewVScroll(t.cardsBox))
+	grid.reflow = func() { t.cardsHolder.Refresh() } // the scroll learns the new height
 	t.Blind = newBlindView(t)
 	t.Tally = newTallyView(t)
 	t.Views = container.NewAppTabs(

@@ -1,55 +1,19 @@
 package ui
 
 import (
-	"regexp"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"fyne.io/fyne/v2/widget"
 
 	"chorus/providers"
+	"chorus/ui/plain"
 )
 
-// Errors in the window speak a window user's language: no command lines or
-// flags, sentences that start with a capital and end with one full stop, no
-// decoder internals; and each offers its action as a button.
-
-var (
-	cliCommand      = regexp.MustCompile("(?:run |use |try )?[`“\"']?chorus(?: [a-z][\\w-]*)+(?: --?[\\w-]+(?:[= ][^\\s`”\"']+)?)*[`”\"']?")
-	cliFlag         = regexp.MustCompile(`\s*\(?--[a-z][\w-]*(?:[= ][^\s,;)]+)?\)?`)
-	codecDetail     = regexp.MustCompile(`(?i)(?:at |in )?frame \d+ \(\d+ of \d+ bytes\)`)
-	doubleStops     = regexp.MustCompile(`\.(\s*\.)+`)
-	spaceBeforeStop = regexp.MustCompile(`\s+\.(\s|$)`)
-	sentenceGaps    = regexp.MustCompile(`([.!?]) +([a-z])`)
-)
+// Errors in the window speak a window user's language (package plain) and
+// each offers its action as a button.
 
 // PlainError turns an error into sentences for a person.
-func PlainError(err error) string {
-	msg := err.Error()
-	if providers.KindOf(err) == providers.KindCutStream || codecDetail.MatchString(msg) {
-		msg = codecDetail.ReplaceAllString(msg, "")
-		if !strings.Contains(strings.ToLower(msg), "broke") {
-			msg += ". The connection broke before all the audio arrived"
-		}
-	}
-	msg = cliCommand.ReplaceAllString(msg, "use the matching setting")
-	msg = cliFlag.ReplaceAllString(msg, "")
-	msg = strings.Join(strings.Fields(msg), " ")
-	msg = strings.TrimSpace(strings.TrimRight(msg, " :;,"))
-	msg = sentenceGaps.ReplaceAllStringFunc(msg, func(m string) string {
-		r, size := utf8.DecodeLastRuneInString(m)
-		return m[:len(m)-size] + string(unicode.ToUpper(r))
-	})
-	if r, size := utf8.DecodeRuneInString(msg); size > 0 {
-		msg = string(unicode.ToUpper(r)) + msg[size:]
-	}
-	if !strings.HasSuffix(msg, ".") && !strings.HasSuffix(msg, "?") && !strings.HasSuffix(msg, "!") {
-		msg += "."
-	}
-	msg = spaceBeforeStop.ReplaceAllString(msg, ".$1")
-	return doubleStops.ReplaceAllString(msg, ".")
-}
+func PlainError(err error) string { return plain.Error(err) }
 
 // errorAction is the button an error offers, or "" for none.
 func errorAction(err error) string {

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"chorus/compare"
+	"chorus/ui/plain"
 )
 
 // BlindView runs a blind A/B test over the last comparison: the cards are
@@ -86,7 +87,7 @@ func (b *BlindView) begin() {
 	}
 	bl, err := compare.NewBlind(s, b.tab.opts.Rand)
 	if err != nil {
-		b.Info.SetText(err.Error())
+		b.Info.SetText(plain.Error(err))
 		return
 	}
 	b.blind = bl
@@ -125,7 +126,7 @@ func (b *BlindView) vote(aBetter bool) {
 	}
 	rv, err := b.blind.Vote(b.tab.tally, aBetter)
 	if err != nil {
-		b.Reveal.SetText(err.Error())
+		b.Reveal.SetText(plain.Error(err))
 		return
 	}
 	a, bb := b.tab.session.Results[b.pair.A], b.tab.session.Results[b.pair.B]

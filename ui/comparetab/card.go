@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"chorus/compare"
+	"chorus/ui/plain"
 )
 
 // Card shows one voice of a comparison: its name, a favourite star, the
@@ -83,7 +84,7 @@ func (c *Card) update(p compare.Progress) {
 		c.Play.Enable()
 	case compare.PhaseFailed:
 		c.Phase.SetText("failed")
-		c.Error.SetText(p.Result.Err.Error())
+		c.Error.SetText(plain.Error(p.Result.Err))
 		// The error takes the room of the waveform and the figures.
 		c.Wave.Hide()
 		c.Figures.Hide()

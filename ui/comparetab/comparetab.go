@@ -31,6 +31,7 @@ import (
 	"chorus/core"
 	"chorus/pricing"
 	"chorus/providers"
+	"chorus/ui/plain"
 )
 
 // Options configures the tab. Every field may be left zero.
@@ -125,7 +126,7 @@ func New(win fyne.Window, engine *core.Engine, opts Options) *Tab {
 	t.shortlist = t.lists.Shortlist()
 	t.build()
 	if err := errors.Join(loadErrs...); err != nil {
-		t.Status.SetText(err.Error())
+		t.Status.SetText(plain.Error(err))
 	}
 	t.installKeys()
 	return t
@@ -250,7 +251,7 @@ func (t *Tab) providerChanged() {
 				return
 			}
 			if err != nil {
-				t.Status.SetText("Could not list voices: " + err.Error())
+				t.Status.SetText(plain.Say("Could not list voices: ", err))
 				return
 			}
 			labels, ids := providers.VoiceChoices(voices)
@@ -332,7 +333,7 @@ func (t *Tab) RemoveEntry(i int) {
 
 func (t *Tab) shortlistChanged() {
 	if err := t.lists.SetShortlist(t.shortlist); err != nil {
-		t.Status.SetText(err.Error())
+		t.Status.SetText(plain.Error(err))
 	}
 	t.refreshShortlist()
 }
@@ -369,7 +370,7 @@ func (t *Tab) SetFavourite(e compare.Entry, on bool) {
 		return
 	}
 	if err := t.lists.SetFavourite(e, on); err != nil {
-		t.Status.SetText(err.Error())
+		t.Status.SetText(plain.Error(err))
 	}
 	t.refreshFavourites()
 	t.refreshShortlist()
@@ -450,7 +451,7 @@ func (t *Tab) renderFinished(s *compare.Session, err error) {
 	t.Render.Enable()
 	t.StopRender.Disable()
 	if err != nil {
-		t.Status.SetText(err.Error())
+		t.Status.SetText(plain.Error(err))
 		return
 	}
 	t.session = s
@@ -537,7 +538,7 @@ func (t *Tab) play(card int, run func(context.Context) error) {
 			t.playing, t.playToken = nil, nil
 			t.markPlaying(-1)
 			if err != nil && !errors.Is(err, context.Canceled) {
-				t.Status.SetText("Could not play: " + err.Error())
+				t.Status.SetText(plain.Say("Could not play: ", err))
 			}
 		})
 	}()
@@ -647,7 +648,7 @@ func (t *Tab) ExportAll(dir string, replace bool) {
 		fyne.Do(func() {
 			t.Export.Enable()
 			if err != nil {
-				t.Status.SetText("Export: " + err.Error())
+				t.Status.SetText(plain.Say("Could not export: ", err))
 				return
 			}
 			t.Status.SetText(fmt.Sprintf("Saved %d files with %s and %s in %s.", len(out.Files), compare.CSVFile, compare.ReportFile, dir))

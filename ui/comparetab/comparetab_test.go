@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"image/png"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -123,6 +124,12 @@ func TestRenderShortlist(t *testing.T) {
 	took := time.Since(start)
 	if len(tab.Cards) != 4 {
 		t.Fatalf("%d cards", len(tab.Cards))
+	}
+	if shot := os.Getenv("COMPARE_SHOT"); shot != "" { // a look at the cards, e.g. for docs/compare.png
+		f.win.Resize(fyne.NewSize(1280, 800))
+		out, _ := os.Create(shot)
+		png.Encode(out, f.win.Canvas().Capture())
+		out.Close()
 	}
 	for i, c := range tab.Cards {
 		r := c.Result()

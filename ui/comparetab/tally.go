@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"chorus/ui/plain"
 	"chorus/ui/savedialog"
 )
 
@@ -64,7 +65,7 @@ func (v *TallyView) Refresh() {
 // ResetNow forgets every vote.
 func (v *TallyView) ResetNow() {
 	if err := v.tab.tally.Reset(); err != nil {
-		v.tab.Status.SetText(err.Error())
+		v.tab.Status.SetText(plain.Error(err))
 	}
 	v.Refresh()
 }
@@ -72,7 +73,7 @@ func (v *TallyView) ResetNow() {
 // ExportCSV writes the ranking to path.
 func (v *TallyView) ExportCSV(path string) {
 	if err := v.tab.tally.ExportCSV(path); err != nil {
-		v.tab.Status.SetText("Could not save the tally: " + err.Error() + "; choose another folder")
+		v.tab.Status.SetText(plain.Say("Could not save the tally: ", err) + " Choose another folder.")
 		return
 	}
 	v.tab.Status.SetText("Saved the tally to " + path + ".")

@@ -21,6 +21,7 @@ import (
 	"chorus/cache"
 	"chorus/core"
 	"chorus/providers"
+	"chorus/ui/plain"
 	"chorus/ui/savedialog"
 )
 
@@ -90,7 +91,7 @@ func (v *View) Reload() {
 	}
 	clips, err := v.Engine.Cache.Clips()
 	if err != nil {
-		v.Status.SetText("Could not read the history: " + err.Error())
+		v.Status.SetText(plain.Say("Could not read the history: ", err))
 		return
 	}
 	gone := map[uint64]bool{}
@@ -233,7 +234,7 @@ func (v *View) Play(c cache.Clip) {
 			case ctx.Err() != nil:
 				v.Status.SetText("Stopped.")
 			case err != nil:
-				v.Status.SetText("Could not play it: " + err.Error())
+				v.Status.SetText(plain.Say("Could not play it: ", err))
 			default:
 				v.Status.SetText("Done.")
 			}
@@ -275,7 +276,7 @@ func (v *View) Export(c cache.Clip, path string, force bool) {
 		res, err := v.Engine.PlayClip(context.Background(), c, nil, path, force)
 		Do(func() {
 			if err != nil {
-				v.Status.SetText("Could not export it: " + err.Error())
+				v.Status.SetText(plain.Say("Could not export it: ", err))
 				return
 			}
 			v.Status.SetText(fmt.Sprintf("Saved %s (%.1f s).", path, res.Stats.AudioSeconds))
@@ -303,6 +304,6 @@ func (v *View) Delete(c cache.Clip) {
 
 func (v *View) report(err error) {
 	if err != nil {
-		v.Status.SetText(err.Error())
+		v.Status.SetText(plain.Error(err))
 	}
 }

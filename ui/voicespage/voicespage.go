@@ -20,6 +20,7 @@ import (
 
 	"chorus/core"
 	"chorus/providers"
+	"chorus/ui/plain"
 	"chorus/voices"
 )
 
@@ -106,7 +107,7 @@ func New(win fyne.Window, opts Options) *Page {
 		cat, err = voices.Load(context.Background(), nil)
 	}
 	if err != nil {
-		p.note.SetText("The voice list could not be read: " + err.Error())
+		p.note.SetText(plain.Say("The voice list could not be read: ", err))
 		p.note.Show()
 		cat = &voices.Catalog{}
 	}
@@ -233,7 +234,7 @@ func (p *Page) startDownload(r *row) {
 			case errors.Is(err, context.Canceled):
 				r.status.SetText("Download cancelled. Nothing was kept.")
 			case err != nil:
-				r.status.SetText("Download failed, nothing was kept: " + err.Error() + ". Try again.")
+				r.status.SetText(plain.Say("Download failed, nothing was kept: ", err) + " Try again.")
 			}
 			p.sync(r)
 			if err == nil && p.opts.OnChange != nil {
@@ -258,7 +259,7 @@ func (p *Page) confirmRemove(r *row) {
 				return
 			}
 			if err := voices.Remove(p.dir, r.v.ID); err != nil {
-				r.status.SetText("Could not remove it: " + err.Error())
+				r.status.SetText(plain.Say("Could not remove it: ", err))
 			}
 			p.sync(r)
 			if p.opts.OnChange != nil {
@@ -288,7 +289,7 @@ func (p *Page) playSample(r *row) {
 		p.ui(func() {
 			r.play.Enable()
 			if err != nil {
-				r.status.SetText("The sample could not be played: " + err.Error())
+				r.status.SetText(plain.Say("The sample could not be played: ", err))
 				return
 			}
 			p.sync(r)

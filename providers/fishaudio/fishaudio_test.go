@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/vmihailenco/msgpack/v5"
@@ -19,10 +20,12 @@ import (
 const testKey = "fish_test_0123456789abcdef"
 
 func TestConformance(t *testing.T) {
+	clone := map[string]string{OptionReferenceFile: wav(t, 12), OptionReferenceText: "A sample sentence."}
 	for _, tr := range caps.Transports {
 		t.Run(tr, func(t *testing.T) {
 			providertest.Run(t, providertest.Harness{New: New, Fake: &fake{key: testKey}, Key: testKey,
-				Request: func(q *providers.Request) { q.Transport = tr }})
+				Request: func(q *providers.Request) { q.Transport = tr }, Spec: spec(t),
+				OptionSamples: map[string]map[string]string{OptionReferenceFile: clone, OptionReferenceText: clone}})
 		})
 	}
 }
@@ -30,8 +33,22 @@ func TestConformance(t *testing.T) {
 // setup starts f and a provider pointed at it.
 func setup(t *testing.T, f *fake) (*providertest.Server, providers.Provider) {
 	t.Helper()
-	return providertest.Start(t, New, f, "", testKey)
+	s, p := providertest.Start(t, New, f, "", testKey)
+	s.Spec = spec(t)
+	return s, p
 }
+
+// spec is Fish Audio's official OpenAPI document, trimmed to the TTS
+// paths (see THIRD_PARTY.md); MessagePack bodies are checked as JSON.
+func spec(t *testing.T) *providertest.Spec {
+	s := providertest.SpecFile(t, "testdata/openapi.json")
+	msgpackOnce.Do(func() {
+		s.ToJSON = map[string]func([]byte) ([]byte, error){"application/msgpack": providertest.MessagePackToJSON}
+	})
+	return s
+}
+
+var msgpackOnce sync.Once
 
 // wav writes seconds of a tone as a WAV file and returns its path.
 func wav(t *testing.T, seconds float64) string {

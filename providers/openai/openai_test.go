@@ -24,6 +24,7 @@ func TestConformanceOpenAI(t *testing.T) {
 		Fake:     openAIFake(),
 		Key:      testKey,
 		BasePath: "/v1",
+		Spec:     providertest.SpecFile(t, specFile),
 	})
 }
 
@@ -33,6 +34,7 @@ func TestConformanceInfery(t *testing.T) {
 		Fake:     &fake{key: "inf_" + testKey, models: []string{"tts-1", "tts-1-hd", "gemini-2-5-tts", "qwen-tts"}},
 		Key:      "inf_" + testKey,
 		BasePath: "/v1",
+		Spec:     providertest.SpecFile(t, specFile),
 	})
 }
 
@@ -43,6 +45,7 @@ func TestConformanceProfile(t *testing.T) {
 		Fake:     &fake{key: testKey, models: []string{"kokoro"}, voices: []string{"af_bella", "am_adam"}},
 		Key:      testKey,
 		BasePath: "/v1",
+		Spec:     providertest.SpecFile(t, specFile),
 	})
 }
 
@@ -64,8 +67,15 @@ func TestRegistered(t *testing.T) {
 // server starts the OpenAI fake and returns a provider pointed at it.
 func server(t *testing.T) (*providertest.Server, providers.Provider) {
 	t.Helper()
-	return providertest.Start(t, factory(openAI), openAIFake(), "/v1", testKey)
+	s, p := providertest.Start(t, factory(openAI), openAIFake(), "/v1", testKey)
+	s.Spec = providertest.SpecFile(t, specFile)
+	return s, p
 }
+
+// specFile is OpenAI's official OpenAPI document, trimmed to the speech
+// and model routes (see THIRD_PARTY.md). Infery and custom endpoints claim
+// the same contract, so their requests are checked against it too.
+const specFile = "testdata/openapi.json"
 
 func sentBody(t *testing.T, s *providertest.Server) map[string]any {
 	t.Helper()

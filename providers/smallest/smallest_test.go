@@ -16,13 +16,20 @@ import (
 const testKey = "sk_smallest_test_0123456789"
 
 func TestConformance(t *testing.T) {
-	providertest.Run(t, providertest.Harness{New: New, Fake: newFake(testKey), Key: testKey})
+	providertest.Run(t, providertest.Harness{New: New, Fake: newFake(testKey), Key: testKey,
+		Spec: providertest.SpecFile(t, specFile), OptionSamples: map[string]map[string]string{OptionPronunciationDicts: {OptionPronunciationDicts: "dict-1"}}})
 }
+
+// specFile is Smallest AI's official OpenAPI document, trimmed to the TTS
+// paths (see THIRD_PARTY.md).
+const specFile = "testdata/openapi.json"
 
 // setup starts the fake and a provider pointed at it.
 func setup(t *testing.T) (*providertest.Server, providers.Provider) {
 	t.Helper()
-	return providertest.Start(t, New, newFake(testKey), "", testKey)
+	s, p := providertest.Start(t, New, newFake(testKey), "", testKey)
+	s.Spec = providertest.SpecFile(t, specFile)
+	return s, p
 }
 
 func TestRequestOnTheWire(t *testing.T) {

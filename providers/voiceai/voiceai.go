@@ -39,7 +39,6 @@ const (
 const (
 	ModelEnglish      = "voiceai-tts-v1-latest"
 	ModelMultilingual = "voiceai-tts-multilingual-v1-latest"
-	ModelLite         = "voiceai-tts-lite-v1-latest"
 )
 
 // Request.Options keys.
@@ -74,7 +73,6 @@ var caps = providers.Capabilities{
 		{ID: ModelMultilingual, Name: "Voice.ai TTS v1 multilingual", Description: "ca sv es fr de it pt pl ru nl; chosen automatically for them"},
 		{ID: "voiceai-tts-v1-2026-02-10", Name: "Voice.ai TTS v1 (2026-02-10)", Description: "pinned English model"},
 		{ID: "voiceai-tts-multilingual-v1-2026-02-10", Name: "Voice.ai TTS v1 multilingual (2026-02-10)", Description: "pinned multilingual model"},
-		{ID: ModelLite, Name: "Voice.ai TTS Lite", Description: "English only, fastest"},
 	},
 	Formats: formats,
 	// The rate is part of the format name; there is no speed setting.
@@ -198,9 +196,6 @@ func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*prov
 	if req.Speed != 1 {
 		return nil, &providers.Error{Provider: ID, Kind: providers.KindValidation,
 			Message: fmt.Sprintf("Voice.ai has no speed setting (asked for %g)", req.Speed), Hint: "leave the speed at 1"}
-	}
-	if strings.Contains(req.Model, "-lite-") && req.Language != "" && req.Language != "en" {
-		return nil, providers.Invalid(ID, "model %s speaks English only; choose language en or another model", req.Model)
 	}
 	if req.Batch && !explicitTransport {
 		req.Transport = TransportHTTP

@@ -21,7 +21,8 @@ func TestConformance(t *testing.T) {
 	for _, tr := range caps.Transports {
 		t.Run(tr, func(t *testing.T) {
 			providertest.Run(t, providertest.Harness{New: New, Fake: &fake{key: testKey}, Key: testKey,
-				Request: func(q *providers.Request) { q.Transport = tr }})
+				Request: func(q *providers.Request) { q.Transport = tr }, Spec: providertest.SpecFile(t, specFile),
+				OptionSamples: map[string]map[string]string{OptionDictionaryID: {OptionDictionaryID: "dict_123"}}})
 		})
 	}
 }
@@ -29,8 +30,14 @@ func TestConformance(t *testing.T) {
 // setup starts f and a provider pointed at it.
 func setup(t *testing.T, f *fake) (*providertest.Server, providers.Provider) {
 	t.Helper()
-	return providertest.Start(t, New, f, "", testKey)
+	s, p := providertest.Start(t, New, f, "", testKey)
+	s.Spec = providertest.SpecFile(t, specFile)
+	return s, p
 }
+
+// specFile is the Voice.ai OpenAPI 1.5.0 excerpt (speech routes only; see
+// THIRD_PARTY.md for where it comes from).
+const specFile = "testdata/openapi.json"
 
 func TestTransportsAndPaths(t *testing.T) {
 	s, p := setup(t, &fake{key: testKey})
@@ -180,7 +187,6 @@ func TestValidation(t *testing.T) {
 	_, p := setup(t, &fake{key: testKey})
 	for _, req := range []providers.Request{
 		{Text: "Hi.", Speed: 1.5},
-		{Text: "Hola.", Language: "es", Model: ModelLite},
 		{Text: "Hi.", Options: map[string]string{OptionTemperature: "3"}},
 		{Text: "Hi.", Language: "ja"},
 	} {

@@ -36,9 +36,9 @@ func Normalize(req Request, c Capabilities) Request {
 }
 
 // Validate checks a normalized request against the capabilities and returns
-// a validation error that names the allowed values. knownModels is checked
-// only when the provider lists a fixed set (free-form IDs are allowed when
-// the list is empty).
+// a validation error that names the allowed values. The model is not
+// checked: providers whose API takes a closed list of models check it
+// themselves.
 func Validate(provider string, req Request, c Capabilities) error {
 	text := strings.TrimSpace(req.Text)
 	if text == "" {

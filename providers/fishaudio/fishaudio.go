@@ -252,6 +252,9 @@ func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*prov
 	if err := providers.Validate(ID, req, caps); err != nil {
 		return nil, err
 	}
+	if err := checkModel(req.Model); err != nil {
+		return nil, err
+	}
 	if req.SampleRate != 0 && !slices.Contains(formatRates[req.Format], req.SampleRate) {
 		return nil, providers.Invalid(ID, "%s output does not come at %d Hz; it takes %s Hz", req.Format, req.SampleRate, joinInts(formatRates[req.Format]))
 	}
@@ -279,6 +282,22 @@ func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*prov
 		return nil, err
 	}
 	return &providers.Audio{Body: resp.Body, Encoding: enc, Format: format, Requests: resp.Requests}, nil
+}
+
+// checkModel refuses a model the API's closed list lacks (such as the
+// retired speech-1.6) before anything is sent: the service would quietly
+// fall back to s2.1-pro.
+func checkModel(model string) error {
+	var ids []string
+	for _, m := range caps.Models {
+		if m.ID == model {
+			return nil
+		}
+		ids = append(ids, m.ID)
+	}
+	return &providers.Error{Provider: ID, Kind: providers.KindValidation,
+		Message: fmt.Sprintf("model %q is not offered; allowed: %s", model, strings.Join(ids, ", ")),
+		Hint:    "choose one of those models"}
 }
 
 // buildRequest turns a validated request into TTSRequest, loading the

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -235,5 +236,28 @@ func TestJSONAcceptedByFake(t *testing.T) {
 	m, problem := decode("application/json", []byte(`{"text":"hi","format":"wav","prosody":{"speed":1.0,"volume":0}}`))
 	if problem != "" || m["format"] != "wav" {
 		t.Errorf("%v %q", m, problem)
+	}
+}
+
+// TestModelsAreTheSpecs: Chorus offers exactly the spec's closed list (the
+// model header's enum), and refuses anything else before sending, since
+// the service would quietly fall back to its default.
+func TestModelsAreTheSpecs(t *testing.T) {
+	s, p := setup(t, &fake{key: testKey})
+	header := s.Spec.Doc().Paths.Find("/v1/tts").Post.Parameters.GetByInAndName("header", "model")
+	enum := providertest.Strings(header.Schema.Value.Enum)
+	var ids []string
+	for _, m := range caps.Models {
+		ids = append(ids, m.ID)
+	}
+	slices.Sort(enum)
+	slices.Sort(ids)
+	if !slices.Equal(ids, enum) {
+		t.Errorf("Chorus offers %v, the spec lists %v", ids, enum)
+	}
+	for _, tr := range caps.Transports {
+		for _, m := range []string{"speech-1.6", "speech-1.5", "s2"} {
+			providertest.RefusesModel(t, s, p, providers.Request{Text: "Hi.", Model: m, Transport: tr}, enum)
+		}
 	}
 }

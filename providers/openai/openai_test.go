@@ -15,7 +15,7 @@ import (
 const testKey = "sk-test-0123456789abcdef"
 
 func openAIFake() *fake {
-	return &fake{key: testKey, models: []string{"gpt-4o-mini-tts", "tts-1", "tts-1-hd"}, sse: openAI.sse}
+	return &fake{key: testKey, models: []string{"gpt-4o-mini-tts", "gpt-4o-mini-tts-2025-12-15", "tts-1", "tts-1-hd", "gpt-5-tts-preview"}, sse: openAI.sse}
 }
 
 func TestConformanceOpenAI(t *testing.T) {
@@ -212,5 +212,40 @@ func TestMissingKey(t *testing.T) {
 	_, err = p.Synthesize(context.Background(), providers.Request{Text: "hi"})
 	if providers.KindOf(err) != providers.KindUnavailable || !strings.Contains(err.Error(), "OPENAI_API_KEY") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestModelsAreOpen: OpenAI's "model" is an open string, so an ID Chorus
+// does not list goes on the wire as typed; every model the spec names is
+// offered, the dated snapshot with instructions.
+func TestModelsAreOpen(t *testing.T) {
+	s, p := server(t)
+	a, err := p.Synthesize(context.Background(), providers.Request{Text: "hi", Model: "gpt-5-tts-preview", Voice: "coral"})
+	read(t, a, err)
+	if got := sentBody(t, s)["model"]; got != "gpt-5-tts-preview" {
+		t.Errorf("model sent = %v", got)
+	}
+	schema := s.Spec.Doc().Components.Schemas["CreateSpeechRequest"].Value.Properties["model"].Value
+	var named []string
+	for _, alt := range schema.AnyOf {
+		named = append(named, providertest.Strings(alt.Value.Enum)...)
+	}
+	if len(named) == 0 {
+		t.Fatal("the spec names no models; has its shape changed?")
+	}
+	for _, id := range named {
+		m, ok := (&provider{flavor: openAI}).model(id)
+		if !ok {
+			t.Errorf("the spec names %s; Chorus does not offer it", id)
+		}
+		if strings.HasPrefix(id, "gpt-") && !m.Instructions {
+			t.Errorf("%s takes instructions", id)
+		}
+	}
+	s.Set(nil)
+	a, err = p.Synthesize(context.Background(), providers.Request{Text: "hi", Model: "gpt-4o-mini-tts-2025-12-15", Instructions: "calm"})
+	read(t, a, err)
+	if m := sentBody(t, s); m["instructions"] != "calm" || m["stream_format"] != "sse" {
+		t.Errorf("the dated model was sent as %v", m)
 	}
 }

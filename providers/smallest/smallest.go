@@ -184,6 +184,9 @@ func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*prov
 	if err := providers.Validate(ID, req, caps); err != nil {
 		return nil, err
 	}
+	if err := checkModel(req.Model); err != nil {
+		return nil, err
+	}
 	if req.Voice == "" {
 		return nil, &providers.Error{Provider: ID, Kind: providers.KindValidation,
 			Message: "Smallest AI needs a voice", Hint: "pick one from `chorus voices --provider smallest`, e.g. magnus"}
@@ -217,6 +220,21 @@ func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*prov
 	}
 	a.Body, a.Requests = resp.Body, resp.Requests
 	return a, nil
+}
+
+// checkModel refuses a model the API's closed list lacks (retired ones
+// such as lightning-v2 included) before anything is sent.
+func checkModel(model string) error {
+	var ids []string
+	for _, m := range caps.Models {
+		if m.ID == model {
+			return nil
+		}
+		ids = append(ids, m.ID)
+	}
+	return &providers.Error{Provider: ID, Kind: providers.KindValidation,
+		Message: fmt.Sprintf("model %q is not offered; allowed: %s", model, strings.Join(ids, ", ")),
+		Hint:    "choose one of those models (older Lightning models were retired)"}
 }
 
 func encodingOf(format string) audio.Encoding {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -183,5 +184,24 @@ func TestSecondRequestWaits(t *testing.T) {
 	}
 	if got := s.Requests(); got != 2 {
 		t.Errorf("%d requests reached the service, want 2 (no 429 and retry)", got)
+	}
+}
+
+// TestModelsAreTheSpecs: Chorus offers exactly the spec's closed list, and
+// refuses anything else (a retired model too) before sending.
+func TestModelsAreTheSpecs(t *testing.T) {
+	s, p := setup(t)
+	enum := providertest.Strings(s.Spec.Doc().Components.Schemas["TtsRequest"].Value.Properties["model"].Value.Enum)
+	var ids []string
+	for _, m := range caps.Models {
+		ids = append(ids, m.ID)
+	}
+	slices.Sort(enum)
+	slices.Sort(ids)
+	if !slices.Equal(ids, enum) {
+		t.Errorf("Chorus offers %v, the spec lists %v", ids, enum)
+	}
+	for _, m := range []string{"lightning-v2", "lightning_v3.1-pro", "LIGHTNING_V3.1"} {
+		providertest.RefusesModel(t, s, p, providers.Request{Text: "Hi.", Voice: "magnus", Model: m}, enum)
 	}
 }

@@ -193,6 +193,9 @@ func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*prov
 	if err := providers.Validate(ID, req, caps); err != nil {
 		return nil, err
 	}
+	if err := checkModel(req.Model); err != nil {
+		return nil, err
+	}
 	if req.Speed != 1 {
 		return nil, &providers.Error{Provider: ID, Kind: providers.KindValidation,
 			Message: fmt.Sprintf("Voice.ai has no speed setting (asked for %g)", req.Speed), Hint: "leave the speed at 1"}
@@ -222,6 +225,21 @@ func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*prov
 		return nil, err
 	}
 	return &providers.Audio{Body: resp.Body, Encoding: enc, Format: format, Requests: resp.Requests}, nil
+}
+
+// checkModel refuses a model the API's closed list lacks before anything
+// is sent.
+func checkModel(model string) error {
+	var ids []string
+	for _, m := range caps.Models {
+		if m.ID == model {
+			return nil
+		}
+		ids = append(ids, m.ID)
+	}
+	return &providers.Error{Provider: ID, Kind: providers.KindValidation,
+		Message: fmt.Sprintf("model %q is not offered; allowed: %s", model, strings.Join(ids, ", ")),
+		Hint:    "choose one of those models, or leave the model empty to pick by language"}
 }
 
 func number(opts map[string]string, key string) *float64 {

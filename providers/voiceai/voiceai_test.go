@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
@@ -214,4 +215,26 @@ func TestWebSocketCancelLeavesNothing(t *testing.T) {
 	a.Body.Close()
 	s.Close()
 	goleak.VerifyNone(t, leaks)
+}
+
+// TestModelsAreTheSpecs: Chorus offers exactly the spec's closed list, and
+// refuses anything else (the Lite models the spec lacks too) before
+// sending, over every transport.
+func TestModelsAreTheSpecs(t *testing.T) {
+	s, p := setup(t, &fake{key: testKey})
+	enum := providertest.Strings(s.Spec.Doc().Components.Schemas["GenerateSpeechRequest"].Value.Properties["model"].Value.Enum)
+	var ids []string
+	for _, m := range caps.Models {
+		ids = append(ids, m.ID)
+	}
+	slices.Sort(enum)
+	slices.Sort(ids)
+	if !slices.Equal(ids, enum) {
+		t.Errorf("Chorus offers %v, the spec lists %v", ids, enum)
+	}
+	for _, tr := range caps.Transports {
+		for _, m := range []string{"voiceai-tts-lite-v1-latest", "voiceai-tts-v2-latest"} {
+			providertest.RefusesModel(t, s, p, providers.Request{Text: "Hi.", Model: m, Transport: tr}, enum)
+		}
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"chorus/audio"
 	"chorus/providers"
@@ -128,6 +129,10 @@ func (p *provider) model(id string) (providers.Model, bool) {
 	return p.caps.Models[i], true
 }
 
+// MaxInstructions is the most characters "instructions" takes (the
+// spec's maxLength, the same as the input's).
+const MaxInstructions = 4096
+
 // speechRequest is CreateSpeechRequest. The spec has
 // additionalProperties: false, so nothing else may be sent.
 type speechRequest struct {
@@ -157,6 +162,11 @@ func (p *provider) Synthesize(ctx context.Context, req providers.Request) (*prov
 				Hint:    "type the name of a voice the server knows"}
 		}
 		req.Voice = vs[0].ID
+	}
+	if n := utf8.RuneCountInString(req.Instructions); n > MaxInstructions {
+		return nil, &providers.Error{Provider: id, Kind: providers.KindValidation,
+			Message: fmt.Sprintf("the instructions have %d characters; %s takes at most %d", n, p.info.Name, MaxInstructions),
+			Hint:    "shorten the instructions: describe the voice and style, not the text"}
 	}
 	if m, ok := p.model(req.Model); ok && req.Instructions != "" && !m.Instructions {
 		var with []string

@@ -249,3 +249,25 @@ func TestModelsAreOpen(t *testing.T) {
 		t.Errorf("the dated model was sent as %v", m)
 	}
 }
+
+// TestLongInstructionsRefused: the spec caps instructions at 4,096
+// characters (counted as characters, not bytes); longer ones are refused
+// before sending.
+func TestLongInstructionsRefused(t *testing.T) {
+	s, p := server(t)
+	limit := int(*s.Spec.Doc().Components.Schemas["CreateSpeechRequest"].Value.Properties["instructions"].Value.MaxLength)
+	if limit != MaxInstructions {
+		t.Fatalf("the spec's limit is %d, Chorus's %d", limit, MaxInstructions)
+	}
+	s.Set(nil)
+	a, err := p.Synthesize(context.Background(), providers.Request{Text: "hi", Model: "gpt-4o-mini-tts", Instructions: strings.Repeat("é", limit)})
+	read(t, a, err)
+	s.Set(nil)
+	_, err = p.Synthesize(context.Background(), providers.Request{Text: "hi", Model: "gpt-4o-mini-tts", Instructions: strings.Repeat("a", limit+1)})
+	if !providers.IsValidation(err) || !strings.Contains(err.Error(), "4097") || !strings.Contains(err.Error(), "4096") {
+		t.Fatalf("err = %v", err)
+	}
+	if n := s.Requests(); n != 0 {
+		t.Errorf("%d requests were sent", n)
+	}
+}

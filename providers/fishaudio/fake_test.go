@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/coder/websocket"
 	"github.com/vmihailenco/msgpack/v5"
@@ -26,6 +27,16 @@ type fake struct {
 	key string
 	// finishError makes the socket end with finish reason "error".
 	finishError bool
+
+	mu    sync.Mutex
+	start []byte // the last socket's start request, as MessagePack
+}
+
+// lastStart returns the request of the last socket's start event.
+func (f *fake) lastStart() []byte {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.start
 }
 
 var modelIDs = []string{"s1", "s2-pro", "s2.1-pro", "s2.1-pro-free"}
@@ -282,6 +293,10 @@ func (f *fake) socket(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			req, _ = ev["request"].(map[string]any)
+			b, _ := msgpack.Marshal(req)
+			f.mu.Lock()
+			f.start = b
+			f.mu.Unlock()
 			if req == nil {
 				conn.Close(websocket.StatusPolicyViolation, "start needs a request")
 				return

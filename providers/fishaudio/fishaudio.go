@@ -44,7 +44,7 @@ const (
 	OptionTemperature   = "temperature"
 	OptionTopP          = "top_p"
 	OptionNormalize     = "normalize"
-	OptionReferenceFile = "reference_file" // path of a 10–30 s WAV, MP3 or FLAC to clone
+	OptionReferenceFile = "reference_file" // path of a WAV, MP3 or FLAC to clone (10–30 s recommended)
 	OptionReferenceText = "reference_text" // its exact transcript
 	OptionReference     = "reference"      // name of a saved reference (package settings/references)
 )
@@ -82,14 +82,16 @@ var caps = providers.Capabilities{
 	Transports: []string{TransportWS, TransportHTTP},
 	Options: []providers.Option{
 		{Key: OptionMP3Bitrate, Label: "MP3 bitrate", Help: "kbit/s of mp3 output", Choices: []string{"128", "64", "192"}, Default: "128"},
-		{Key: OptionLatency, Label: "Latency", Help: "balanced starts sooner; normal is the most stable", Choices: []string{"balanced", "normal"}, Default: "balanced"},
+		// The spec's enum; without the field the service would use normal,
+		// so the default shown here is always sent.
+		{Key: OptionLatency, Label: "Latency", Help: "normal is the best quality; balanced starts sooner; low starts soonest", Choices: []string{"balanced", "normal", "low"}, Default: "balanced"},
 		{Key: OptionChunkLength, Label: "Chunk length", Help: "characters batched before generating; smaller starts sooner",
 			Range: &providers.Range{Min: 100, Max: 300, Default: 200}, Default: "200"},
 		{Key: OptionVolume, Label: "Volume", Help: "loudness change in dB", Range: &providers.Range{Min: -20, Max: 20, Default: 0}, Default: "0"},
 		{Key: OptionTemperature, Label: "Temperature", Help: "higher is more expressive, lower more stable", Range: &providers.Range{Min: 0, Max: 1, Default: 0.7}, Default: "0.7"},
 		{Key: OptionTopP, Label: "Top P", Help: "nucleus sampling; lower is more conservative", Range: &providers.Range{Min: 0, Max: 1, Default: 0.7}, Default: "0.7"},
 		{Key: OptionNormalize, Label: "Normalize text", Help: "read numbers and the like as words (English, Chinese)", Choices: []string{"true", "false"}, Default: "true"},
-		{Key: OptionReferenceFile, Label: "Reference audio", Help: "a 10–30 s WAV, MP3 or FLAC of the voice to clone"},
+		{Key: OptionReferenceFile, Label: "Reference audio", Help: "a WAV, MP3 or FLAC of the voice to clone; 10–30 s works best"},
 		{Key: OptionReferenceText, Label: "Reference transcript", Help: "exactly what is said in the reference audio"},
 		{Key: OptionReference, Label: "Saved reference", Help: "name of a saved reference voice"},
 	},
@@ -300,10 +302,28 @@ func checkModel(model string) error {
 		Hint:    "choose one of those models"}
 }
 
+// withDefaults returns the options with every unset one that Advanced
+// shows a default for filled in, so what the user sees is what is sent
+// (the service's own defaults differ: latency normal, chunk length 300).
+// mp3_bitrate is left out for other formats.
+func withDefaults(o map[string]string, format string) map[string]string {
+	out := make(map[string]string, len(caps.Options))
+	for _, opt := range caps.Options {
+		if opt.Default == "" || (opt.Key == OptionMP3Bitrate && format != "mp3") {
+			continue
+		}
+		out[opt.Key] = opt.Default
+	}
+	for k, v := range o {
+		out[k] = v
+	}
+	return out
+}
+
 // buildRequest turns a validated request into TTSRequest, loading the
 // reference audio for instant cloning.
 func buildRequest(req providers.Request) (ttsRequest, error) {
-	o := req.Options
+	o := withDefaults(req.Options, req.Format)
 	body := ttsRequest{Text: req.Text, ReferenceID: req.Voice, Format: req.Format, SampleRate: req.SampleRate,
 		Latency: o[OptionLatency], Temperature: number(o, OptionTemperature), TopP: number(o, OptionTopP)}
 	if v := number(o, OptionMP3Bitrate); v != nil {
@@ -360,7 +380,9 @@ func loadReference(o map[string]string) (*Reference, error) {
 				Message: "a reference recording needs its exact transcript",
 				Hint:    "set reference_text (--reference-text) to what is said in " + file}
 		}
-		data, _, _, err := references.Load(file)
+		// Any length is sent: the docs recommend 10–30 s, they do not
+		// require it (ReferenceAdvice warns).
+		data, _, _, err := references.Read(file)
 		if err != nil {
 			return nil, &providers.Error{Provider: ID, Kind: providers.KindValidation, Message: err.Error(),
 				Hint: "Fish Audio clones best from 10–30 s of one clean voice"}
@@ -370,6 +392,21 @@ func loadReference(o map[string]string) (*Reference, error) {
 		return nil, providers.Invalid(ID, "reference_text was given without reference_file")
 	}
 	return nil, nil
+}
+
+// ReferenceAdvice is a warning for the reference recording in opts when
+// its length is outside the recommended 10 to 30 seconds, else "". The
+// recording is sent either way; callers show the warning before speaking.
+func ReferenceAdvice(opts map[string]string) string {
+	file := opts[OptionReferenceFile]
+	if file == "" {
+		return ""
+	}
+	_, _, dur, err := references.Read(file)
+	if err != nil {
+		return "" // Synthesize reports it
+	}
+	return references.Advice(file, dur)
 }
 
 func number(opts map[string]string, key string) *float64 {

@@ -3,6 +3,7 @@ package fishaudio
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -156,7 +157,6 @@ func TestReferenceChecks(t *testing.T) {
 		opts map[string]string
 		want string
 	}{
-		{map[string]string{OptionReferenceFile: wav(t, 5), OptionReferenceText: "t"}, "5.0 s long"},
 		{map[string]string{OptionReferenceFile: wav(t, 12)}, "transcript"},
 		{map[string]string{OptionReferenceText: "t"}, "without reference_file"},
 		{map[string]string{OptionReferenceFile: "/no/such/file.wav", OptionReferenceText: "t"}, "cannot read"},
@@ -258,6 +258,88 @@ func TestModelsAreTheSpecs(t *testing.T) {
 	for _, tr := range caps.Transports {
 		for _, m := range []string{"speech-1.6", "speech-1.5", "s2"} {
 			providertest.RefusesModel(t, s, p, providers.Request{Text: "Hi.", Model: m, Transport: tr}, enum)
+		}
+	}
+}
+
+// TestShortReferenceWarnsButIsSent: the docs recommend 10–30 s, they do
+// not require it, so a 2.7 s recording is sent, with a warning to show.
+func TestShortReferenceWarnsButIsSent(t *testing.T) {
+	s, p := setup(t, &fake{key: testKey})
+	short := wav(t, 2.7)
+	opts := map[string]string{OptionReferenceFile: short, OptionReferenceText: "A short one."}
+	if _, _, err := providertest.ReadAll(p, providers.Request{Text: "Hi.", Transport: TransportHTTP, Options: opts}); err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		References []Reference `msgpack:"references"`
+	}
+	msgpack.Unmarshal(s.Seen()[0].Body, &m)
+	if len(m.References) != 1 || m.References[0].Text != "A short one." {
+		t.Errorf("the short reference was not sent: %d references", len(m.References))
+	}
+	if w := ReferenceAdvice(opts); !strings.Contains(w, "2.7 s") || !strings.Contains(w, "10 to 30") {
+		t.Errorf("advice %q does not warn about the length", w)
+	}
+	if w := ReferenceAdvice(map[string]string{OptionReferenceFile: wav(t, 12)}); w != "" {
+		t.Errorf("a 12 s recording got advice %q", w)
+	}
+	if w := ReferenceAdvice(map[string]string{OptionReferenceFile: wav(t, 45)}); !strings.Contains(w, "45.0 s") {
+		t.Errorf("a 45 s recording got advice %q", w)
+	}
+}
+
+// TestShownDefaultsAreSent: every option Advanced shows a default for is
+// sent with that default when the user leaves it alone, on both
+// transports, since the service's own defaults differ (latency normal,
+// chunk length 300); and the latency choices are the spec's.
+func TestShownDefaultsAreSent(t *testing.T) {
+	f := &fake{key: testKey}
+	s, p := setup(t, f)
+	schema := s.Spec.Doc().Components.Schemas["TTSRequest"].Value
+	latency := providertest.Strings(schema.Properties["latency"].Value.Enum)
+	for _, o := range caps.Options {
+		if o.Key == OptionLatency {
+			got := slices.Clone(o.Choices)
+			slices.Sort(got)
+			slices.Sort(latency)
+			if !slices.Equal(got, latency) {
+				t.Errorf("latency choices %v, the spec has %v", o.Choices, latency)
+			}
+		}
+	}
+	// Where each option goes in the body.
+	wire := map[string][]string{OptionMP3Bitrate: {"mp3_bitrate"}, OptionLatency: {"latency"}, OptionChunkLength: {"chunk_length"},
+		OptionVolume: {"prosody", "volume"}, OptionTemperature: {"temperature"}, OptionTopP: {"top_p"}, OptionNormalize: {"normalize"}}
+	for _, tr := range caps.Transports {
+		s.Set(nil)
+		if _, _, err := providertest.ReadAll(p, providers.Request{Text: "Hi.", Transport: tr, Format: "mp3"}); err != nil {
+			t.Fatal(err)
+		}
+		body := s.Seen()[0].Body
+		if tr == TransportWS {
+			body = f.lastStart()
+		}
+		var m map[string]any
+		if err := msgpack.Unmarshal(body, &m); err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range caps.Options {
+			if o.Default == "" {
+				continue
+			}
+			path, ok := wire[o.Key]
+			if !ok {
+				t.Errorf("option %s has a default but the test does not know where it goes", o.Key)
+				continue
+			}
+			var v any = m
+			for _, k := range path {
+				v, _ = v.(map[string]any)[k]
+			}
+			if fmt.Sprint(v) != o.Default {
+				t.Errorf("%s: %s = %v, want the shown default %s", tr, o.Key, v, o.Default)
+			}
 		}
 	}
 }

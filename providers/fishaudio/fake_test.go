@@ -199,6 +199,11 @@ func checkRequest(m map[string]any, needText bool) string {
 			return "mp3_bitrate must be 64, 128 or 192"
 		}
 	}
+	if v, ok := m["opus_bitrate"]; ok {
+		if f, _ := num(v); !slices.Contains([]float64{-1000, 24000, 32000, 48000, 64000}, f) {
+			return "opus_bitrate must be -1000, 24000, 32000, 48000 or 64000"
+		}
+	}
 	if v, ok := m["latency"]; ok && !slices.Contains([]any{"low", "normal", "balanced"}, v) {
 		return "latency must be low, normal or balanced"
 	}

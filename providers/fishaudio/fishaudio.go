@@ -38,6 +38,9 @@ const (
 // Request.Options keys.
 const (
 	OptionMP3Bitrate    = "mp3_bitrate"
+	OptionOpusBitrate   = "opus_bitrate" // "auto" is sent as -1000
+	OptionLoudness      = "normalize_loudness"
+	OptionRepetition    = "repetition_penalty"
 	OptionLatency       = "latency"
 	OptionChunkLength   = "chunk_length"
 	OptionVolume        = "volume"
@@ -82,6 +85,8 @@ var caps = providers.Capabilities{
 	Transports: []string{TransportWS, TransportHTTP},
 	Options: []providers.Option{
 		{Key: OptionMP3Bitrate, Label: "MP3 bitrate", Help: "kbit/s of mp3 output", Choices: []string{"128", "64", "192"}, Default: "128"},
+		{Key: OptionOpusBitrate, Label: "Opus bitrate", Help: "bit/s of opus output; auto lets Fish Audio choose",
+			Choices: []string{"auto", "24000", "32000", "48000", "64000"}, Default: "auto"},
 		// The spec's enum; without the field the service would use normal,
 		// so the default shown here is always sent.
 		{Key: OptionLatency, Label: "Latency", Help: "normal is the best quality; balanced starts sooner; low starts soonest", Choices: []string{"balanced", "normal", "low"}, Default: "balanced"},
@@ -90,6 +95,9 @@ var caps = providers.Capabilities{
 		{Key: OptionVolume, Label: "Volume", Help: "loudness change in dB", Range: &providers.Range{Min: -20, Max: 20, Default: 0}, Default: "0"},
 		{Key: OptionTemperature, Label: "Temperature", Help: "higher is more expressive, lower more stable", Range: &providers.Range{Min: 0, Max: 1, Default: 0.7}, Default: "0.7"},
 		{Key: OptionTopP, Label: "Top P", Help: "nucleus sampling; lower is more conservative", Range: &providers.Range{Min: 0, Max: 1, Default: 0.7}, Default: "0.7"},
+		{Key: OptionRepetition, Label: "Repetition penalty", Help: "above 1 repeats sounds less; too high can sound unnatural",
+			Range: &providers.Range{Min: 1, Max: 2, Default: 1.2}, Default: "1.2"},
+		{Key: OptionLoudness, Label: "Even loudness", Help: "keep the perceived volume steady (S2 models)", Choices: []string{"true", "false"}, Default: "true"},
 		{Key: OptionNormalize, Label: "Normalize text", Help: "read numbers and the like as words (English, Chinese)", Choices: []string{"true", "false"}, Default: "true"},
 		{Key: OptionReferenceFile, Label: "Reference audio", Help: "a WAV, MP3 or FLAC of the voice to clone; 10–30 s works best"},
 		{Key: OptionReferenceText, Label: "Reference transcript", Help: "exactly what is said in the reference audio"},
@@ -226,8 +234,9 @@ type Reference struct {
 }
 
 type prosody struct {
-	Speed  float64 `msgpack:"speed"`
-	Volume float64 `msgpack:"volume"`
+	Speed             float64 `msgpack:"speed"`
+	Volume            float64 `msgpack:"volume"`
+	NormalizeLoudness *bool   `msgpack:"normalize_loudness,omitempty"`
 }
 
 // ttsRequest is TTSRequest.
@@ -238,12 +247,14 @@ type ttsRequest struct {
 	Format      string      `msgpack:"format"`
 	SampleRate  int         `msgpack:"sample_rate,omitempty"`
 	MP3Bitrate  int         `msgpack:"mp3_bitrate,omitempty"`
+	OpusBitrate int         `msgpack:"opus_bitrate,omitempty"`
 	Latency     string      `msgpack:"latency,omitempty"`
 	ChunkLength int         `msgpack:"chunk_length,omitempty"`
 	Normalize   *bool       `msgpack:"normalize,omitempty"`
 	Prosody     *prosody    `msgpack:"prosody,omitempty"`
 	Temperature *float64    `msgpack:"temperature,omitempty"`
 	TopP        *float64    `msgpack:"top_p,omitempty"`
+	Repetition  *float64    `msgpack:"repetition_penalty,omitempty"`
 }
 
 // Synthesize sends the request over the chosen transport. Request.Batch
@@ -305,11 +316,11 @@ func checkModel(model string) error {
 // withDefaults returns the options with every unset one that Advanced
 // shows a default for filled in, so what the user sees is what is sent
 // (the service's own defaults differ: latency normal, chunk length 300).
-// mp3_bitrate is left out for other formats.
+// The bitrates are left out for other formats.
 func withDefaults(o map[string]string, format string) map[string]string {
 	out := make(map[string]string, len(caps.Options))
 	for _, opt := range caps.Options {
-		if opt.Default == "" || (opt.Key == OptionMP3Bitrate && format != "mp3") {
+		if opt.Default == "" || (opt.Key == OptionMP3Bitrate && format != "mp3") || (opt.Key == OptionOpusBitrate && format != "opus") {
 			continue
 		}
 		out[opt.Key] = opt.Default
@@ -332,15 +343,28 @@ func buildRequest(req providers.Request) (ttsRequest, error) {
 	if v := number(o, OptionChunkLength); v != nil {
 		body.ChunkLength = int(*v)
 	}
+	switch v := o[OptionOpusBitrate]; v {
+	case "":
+	case "auto":
+		body.OpusBitrate = -1000
+	default:
+		body.OpusBitrate, _ = strconv.Atoi(v)
+	}
+	body.Repetition = number(o, OptionRepetition)
 	if v, ok := o[OptionNormalize]; ok {
 		b := v == "true"
 		body.Normalize = &b
 	}
 	vol := number(o, OptionVolume)
-	if req.Speed != 1 || vol != nil {
+	loud, setLoud := o[OptionLoudness]
+	if req.Speed != 1 || vol != nil || setLoud {
 		body.Prosody = &prosody{Speed: req.Speed}
 		if vol != nil {
 			body.Prosody.Volume = *vol
+		}
+		if setLoud {
+			b := loud == "true"
+			body.Prosody.NormalizeLoudness = &b
 		}
 	}
 	ref, err := loadReference(o)

@@ -310,7 +310,8 @@ func TestShownDefaultsAreSent(t *testing.T) {
 	}
 	// Where each option goes in the body.
 	wire := map[string][]string{OptionMP3Bitrate: {"mp3_bitrate"}, OptionLatency: {"latency"}, OptionChunkLength: {"chunk_length"},
-		OptionVolume: {"prosody", "volume"}, OptionTemperature: {"temperature"}, OptionTopP: {"top_p"}, OptionNormalize: {"normalize"}}
+		OptionVolume: {"prosody", "volume"}, OptionTemperature: {"temperature"}, OptionTopP: {"top_p"}, OptionNormalize: {"normalize"},
+		OptionRepetition: {"repetition_penalty"}, OptionLoudness: {"prosody", "normalize_loudness"}}
 	for _, tr := range caps.Transports {
 		s.Set(nil)
 		if _, _, err := providertest.ReadAll(p, providers.Request{Text: "Hi.", Transport: tr, Format: "mp3"}); err != nil {
@@ -325,7 +326,7 @@ func TestShownDefaultsAreSent(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, o := range caps.Options {
-			if o.Default == "" {
+			if o.Default == "" || o.Key == OptionOpusBitrate { // opus only: TestNewOptions
 				continue
 			}
 			path, ok := wire[o.Key]
@@ -341,5 +342,56 @@ func TestShownDefaultsAreSent(t *testing.T) {
 				t.Errorf("%s: %s = %v, want the shown default %s", tr, o.Key, v, o.Default)
 			}
 		}
+	}
+}
+
+// TestNewOptions: opus_bitrate (auto is -1000, only with opus),
+// normalize_loudness (in prosody) and repetition_penalty go on the wire
+// as the spec names them, with the spec's opus choices.
+func TestNewOptions(t *testing.T) {
+	s, p := setup(t, &fake{key: testKey})
+	schema := s.Spec.Doc().Components.Schemas["TTSRequest"].Value
+	enum := providertest.Strings(schema.Properties["opus_bitrate"].Value.Enum)
+	send := func(format string, opts map[string]string) map[string]any {
+		t.Helper()
+		s.Set(nil)
+		if _, _, err := providertest.ReadAll(p, providers.Request{Text: "Hi.", Transport: TransportHTTP, Format: format, Options: opts}); err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		msgpack.Unmarshal(s.Seen()[0].Body, &m)
+		return m
+	}
+	for _, o := range caps.Options {
+		if o.Key != OptionOpusBitrate {
+			continue
+		}
+		for _, c := range o.Choices {
+			want := c
+			if c == "auto" {
+				want = "-1000"
+			}
+			if !slices.Contains(enum, want) {
+				t.Errorf("opus choice %s (sent as %s) is not in the spec's %v", c, want, enum)
+			}
+			if got, _ := num(send("opus", map[string]string{OptionOpusBitrate: c})["opus_bitrate"]); fmt.Sprint(got) != want {
+				t.Errorf("opus_bitrate %s sent as %v", c, got)
+			}
+		}
+	}
+	if m := send("opus", nil); fmt.Sprint(m["opus_bitrate"]) != "-1000" {
+		t.Errorf("the shown default auto was sent as %v", m["opus_bitrate"])
+	}
+	if m := send("mp3", nil); m["opus_bitrate"] != nil {
+		t.Errorf("opus_bitrate sent with mp3: %v", m["opus_bitrate"])
+	}
+	m := send("mp3", map[string]string{OptionLoudness: "false", OptionRepetition: "1.5"})
+	if pr, _ := m["prosody"].(map[string]any); pr["normalize_loudness"] != false || m["repetition_penalty"] != 1.5 {
+		t.Errorf("body %v", m)
+	}
+	s.Set(nil)
+	_, err := p.Synthesize(context.Background(), providers.Request{Text: "Hi.", Options: map[string]string{OptionRepetition: "0.5"}})
+	if !providers.IsValidation(err) || !strings.Contains(err.Error(), "1 to 2") || s.Requests() != 0 {
+		t.Errorf("repetition 0.5: %v", err)
 	}
 }

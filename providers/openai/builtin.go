@@ -75,9 +75,10 @@ var openAI = flavor{
 		return allVoices
 	},
 	// "sse is not supported for tts-1 or tts-1-hd".
-	sse:     func(model string) bool { return !strings.HasPrefix(model, "tts-1") },
-	isTTS:   containsTTS,
-	pcmRate: 24000,
+	sse:          func(model string) bool { return !strings.HasPrefix(model, "tts-1") },
+	isTTS:        containsTTS,
+	pcmRate:      24000,
+	customVoices: true,
 }
 
 var infery = flavor{

@@ -37,6 +37,9 @@ type flavor struct {
 	discover bool
 	// pcmRate is the sample rate of "pcm" output.
 	pcmRate int
+	// customVoices sends a voice ID starting "voice_" as the custom voice
+	// reference {"id": …} the spec describes.
+	customVoices bool
 	// wrap, if set, adjusts the configuration before use.
 	wrap func(providers.Config) providers.Config
 }
@@ -136,13 +139,19 @@ const MaxInstructions = 4096
 // speechRequest is CreateSpeechRequest. The spec has
 // additionalProperties: false, so nothing else may be sent.
 type speechRequest struct {
-	Model          string   `json:"model"`
-	Input          string   `json:"input"`
-	Voice          string   `json:"voice"`
+	Model string `json:"model"`
+	Input string `json:"input"`
+	Voice any    `json:"voice"` // a built-in name, or customVoice
+
 	Instructions   string   `json:"instructions,omitempty"`
 	ResponseFormat string   `json:"response_format"`
 	Speed          *float64 `json:"speed,omitempty"`
 	StreamFormat   string   `json:"stream_format,omitempty"`
+}
+
+// customVoice is VoiceIdsOrCustomVoice's custom voice reference.
+type customVoice struct {
+	ID string `json:"id"`
 }
 
 // Synthesize sends POST /audio/speech. Streaming requests to models that
@@ -185,6 +194,9 @@ func (p *provider) Synthesize(ctx context.Context, req providers.Request) (*prov
 	enc, format := encoding(req.Format, p.pcmRate)
 	body := speechRequest{Model: req.Model, Input: req.Text, Voice: req.Voice,
 		Instructions: req.Instructions, ResponseFormat: req.Format}
+	if p.customVoices && strings.HasPrefix(req.Voice, "voice_") {
+		body.Voice = customVoice{ID: req.Voice}
+	}
 	if req.Speed != 1 {
 		body.Speed = &req.Speed
 	}

@@ -3,6 +3,7 @@ package openai
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -269,5 +270,29 @@ func TestLongInstructionsRefused(t *testing.T) {
 	}
 	if n := s.Requests(); n != 0 {
 		t.Errorf("%d requests were sent", n)
+	}
+}
+
+// TestCustomVoice: a voice ID starting voice_ goes as {"id": …} (the spec's
+// custom voice reference; the server checks it against the spec), a
+// built-in name as a string; Infery keeps plain strings.
+func TestCustomVoice(t *testing.T) {
+	s, p := server(t)
+	for voice, want := range map[string]any{"voice_1234": map[string]any{"id": "voice_1234"}, "coral": "coral"} {
+		s.Set(nil)
+		a, err := p.Synthesize(context.Background(), providers.Request{Text: "hi", Voice: voice})
+		read(t, a, err)
+		if got := sentBody(t, s)["voice"]; fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("voice %s sent as %#v, want %#v", voice, got, want)
+		}
+		if s.Validated() != 1 {
+			t.Errorf("voice %s: the request was not checked against the spec", voice)
+		}
+	}
+	si, pi := providertest.Start(t, factory(infery), &fake{key: testKey, models: []string{"tts-1"}}, "/v1", testKey)
+	a, err := pi.Synthesize(context.Background(), providers.Request{Text: "hi", Voice: "voice_1234"})
+	read(t, a, err)
+	if got := sentBody(t, si)["voice"]; got != "voice_1234" {
+		t.Errorf("Infery got voice %#v", got)
 	}
 }

@@ -205,3 +205,39 @@ func TestModelsAreTheSpecs(t *testing.T) {
 		providertest.RefusesModel(t, s, p, providers.Request{Text: "Hi.", Voice: "magnus", Model: m}, enum)
 	}
 }
+
+// TestNumberLanguage: the option goes to number_pronunciation_language,
+// takes the spec's codes, and is left out when unset.
+func TestNumberLanguage(t *testing.T) {
+	s, p := setup(t)
+	enum := providertest.Strings(s.Spec.Doc().Components.Schemas["TtsRequest"].Value.Properties["number_pronunciation_language"].Value.Enum)
+	for _, o := range caps.Options {
+		if o.Key == OptionNumberLanguage && !slices.Equal(o.Choices, enum) {
+			t.Errorf("choices %v, the spec has %v", o.Choices, enum)
+		}
+	}
+	for _, want := range []string{"hi", ""} {
+		s.Set(nil)
+		req := providers.Request{Text: "It costs 250 rupees.", Voice: "meher", Language: "en"}
+		if want != "" {
+			req.Options = map[string]string{OptionNumberLanguage: want}
+		}
+		if _, _, err := providertest.ReadAll(p, req); err != nil {
+			t.Fatal(err)
+		}
+		m := providertest.Fields(s.Seen()[0].Body)
+		var body map[string]any
+		json.Unmarshal(s.Seen()[0].Body, &body)
+		if want == "" && m["number_pronunciation_language"] {
+			t.Error("sent number_pronunciation_language without the option")
+		}
+		if want != "" && body["number_pronunciation_language"] != want {
+			t.Errorf("number_pronunciation_language = %v, want %s", body["number_pronunciation_language"], want)
+		}
+	}
+	s.Set(nil)
+	_, err := p.Synthesize(context.Background(), providers.Request{Text: "Hi.", Voice: "meher", Options: map[string]string{OptionNumberLanguage: "xx"}})
+	if !providers.IsValidation(err) || !strings.Contains(err.Error(), "hi") || s.Requests() != 0 {
+		t.Errorf("an unknown code: %v (%d requests)", err, s.Requests())
+	}
+}

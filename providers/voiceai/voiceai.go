@@ -46,6 +46,9 @@ const (
 	OptionTemperature  = "temperature"
 	OptionTopP         = "top_p"
 	OptionDictionaryID = "dictionary_id"
+	// OptionDictionaryVersion pins a version of the dictionary (1 or more;
+	// unset: the latest).
+	OptionDictionaryVersion = "dictionary_version"
 )
 
 var info = providers.Info{
@@ -87,12 +90,18 @@ var caps = providers.Capabilities{
 		{Key: OptionTopP, Label: "Top P", Help: "nucleus sampling; lower is more conservative",
 			Range: &providers.Range{Min: 0, Max: 1, Default: 0.8}, Default: "0.8"},
 		{Key: OptionDictionaryID, Label: "Pronunciation dictionary", Help: "ID of a managed pronunciation dictionary"},
+		{Key: OptionDictionaryVersion, Label: "Dictionary version", Help: "a whole number from 1; empty uses the latest version",
+			Range: &providers.Range{Min: 1, Max: maxDictionaryVersion}},
 	},
 }
 
 func init() {
 	providers.Register(providers.Registration{Info: info, New: New, Order: 45})
 }
+
+// maxDictionaryVersion bounds the option's range; the spec sets only the
+// minimum.
+const maxDictionaryVersion = 1_000_000
 
 // Provider talks to Voice.ai.
 type Provider struct {
@@ -175,6 +184,7 @@ type speechRequest struct {
 	Model        string   `json:"model"`
 	Language     string   `json:"language,omitempty"`
 	DictionaryID string   `json:"dictionary_id,omitempty"`
+	DictVersion  int      `json:"dictionary_version,omitempty"`
 	Flush        *bool    `json:"flush,omitempty"`
 }
 
@@ -205,6 +215,13 @@ func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*prov
 	}
 	body := speechRequest{Text: req.Text, VoiceID: req.Voice, AudioFormat: req.Format, Model: req.Model,
 		Language: req.Language, DictionaryID: req.Options[OptionDictionaryID]}
+	if v, ok := req.Options[OptionDictionaryVersion]; ok {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 {
+			return nil, providers.Invalid(ID, "option %s needs a whole number from 1 to %d, not %q", OptionDictionaryVersion, maxDictionaryVersion, v)
+		}
+		body.DictVersion = n
+	}
 	body.Temperature = number(req.Options, OptionTemperature)
 	body.TopP = number(req.Options, OptionTopP)
 	enc, format := Encoding(req.Format)
@@ -222,7 +239,7 @@ func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*prov
 		resp, err = p.Client.Audio(ctx, httpx.Request{Path: "/api/v1/tts/speech", Body: body}, enc, nil)
 	}
 	if err != nil {
-		return nil, err
+		return nil, explain(err)
 	}
 	return &providers.Audio{Body: resp.Body, Encoding: enc, Format: format, Requests: resp.Requests}, nil
 }
@@ -294,6 +311,19 @@ var closeMeanings = httpx.CloseMessages{
 		Message: "Voice.ai failed to generate the speech"},
 }
 
+const quotaHint = "Add credits to your Voice.ai account, then try again"
+
+// explain reports HTTP 402 (insufficient credits) as what it is: the
+// account is out of credits, which waiting does not cure.
+func explain(err error) error {
+	var pe *providers.Error
+	if errors.As(err, &pe) && pe.Status == 402 {
+		pe.Kind = providers.KindQuota
+		pe.Hint = quotaHint
+	}
+	return err
+}
+
 // closeError maps a close to an error and sharpens the 1008 cases whose
 // reason says which policy failed.
 func (p *Provider) closeError(err error) *providers.Error {
@@ -308,8 +338,8 @@ func (p *Provider) closeError(err error) *providers.Error {
 	case e.Kind == providers.KindAuth:
 		// the hint already names the key setting
 	case strings.Contains(reason, "credit") || strings.Contains(reason, "quota") || strings.Contains(reason, "balance"):
-		e.Kind = providers.KindRateLimit
-		e.Hint = "Add credits to your Voice.ai account, then try again"
+		e.Kind = providers.KindQuota
+		e.Hint = quotaHint
 	case strings.Contains(reason, "too long") || strings.Contains(reason, "length") || strings.Contains(reason, "characters"):
 		e.Hint = "Shorten the text or split it; free plans take 500 characters per request"
 	}

@@ -6,8 +6,8 @@
 // turns the service's character alignment into word boundaries on
 // Audio.Words.
 //
-// Wire contract: /work/shared/providers/elevenlabs.md; the official
-// OpenAPI file is checked by the fake in this package's tests.
+// Wire contract: docs/providers/elevenlabs.md; the official
+// OpenAPI document (testdata/openapi.json) checks every request the tests send.
 package elevenlabs
 
 import (

@@ -19,7 +19,7 @@ import (
 	"chorus/providers/providertest"
 )
 
-// fake serves the Fish Audio contract (fishaudio.md): POST /v1/tts with a
+// fake serves the Fish Audio contract (docs/providers/fishaudio.md): POST /v1/tts with a
 // MessagePack (or JSON) body and the model header, the realtime socket
 // /v1/tts/live in MessagePack, and GET /model. Errors are
 // {"message": …, "status": …}.

@@ -4,7 +4,7 @@
 // header, and instant voice cloning from a reference recording sent as
 // binary MessagePack ("references").
 //
-// Wire contract: /work/shared/providers/fishaudio.md.
+// Wire contract: docs/providers/fishaudio.md.
 package fishaudio
 
 import (

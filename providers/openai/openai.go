@@ -3,7 +3,7 @@
 // Infery gateway ("infery"), and user-defined OpenAI-compatible endpoints
 // such as Kokoro-FastAPI or LocalAI (see Profile and RegisterProfile).
 //
-// Wire contract: /work/shared/providers/openai.md.
+// Wire contract: docs/providers/openai.md.
 package openai
 
 import (

@@ -13,7 +13,7 @@ import (
 	"chorus/providers/providertest"
 )
 
-// fake serves the Smallest AI Waves contract (smallest.md): the unified
+// fake serves the Smallest AI Waves contract (docs/providers/smallest.md): the unified
 // routes, the voice catalog, the 410 of retired routes, the documented
 // error bodies and the default plan's one request in flight at a time.
 type fake struct {

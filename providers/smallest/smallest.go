@@ -3,7 +3,7 @@
 // /waves/v1/tts/live (Server-Sent Events of base64 PCM) for playback while
 // the audio arrives.
 //
-// Wire contract: /work/shared/providers/smallest.md.
+// Wire contract: docs/providers/smallest.md.
 package smallest
 
 import (

@@ -14,7 +14,7 @@ import (
 	"chorus/providers/providertest"
 )
 
-// fake serves the Voice.ai contract (voiceai.md): the two HTTP speech
+// fake serves the Voice.ai contract (docs/providers/voiceai.md): the two HTTP speech
 // routes, the single-context WebSocket with its close codes, and the voice
 // list (as a bare array, or wrapped when wrapVoices is set).
 type fake struct {

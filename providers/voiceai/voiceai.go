@@ -4,7 +4,7 @@
 // /api/v1/tts/speech/stream ("stream") and whole files from
 // /api/v1/tts/speech ("http").
 //
-// Wire contract: /work/shared/providers/voiceai.md (OpenAPI 1.5.0).
+// Wire contract: docs/providers/voiceai.md (OpenAPI 1.5.0).
 package voiceai
 
 import (

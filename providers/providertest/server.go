@@ -200,7 +200,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		tb := s.tb
 		s.mu.Unlock()
 		if problem != "" {
-			tb.Errorf("%s %s does not follow the provider's OpenAPI spec: %s\nbody: %.600q", r.Method, r.URL.RequestURI(), problem, body)
+			tb.Errorf("%s %s does not follow the provider's OpenAPI spec: %s\nbody: %.600s", r.Method, r.URL.RequestURI(), problem, s.Spec.readable(r.Header.Get("Content-Type"), body))
 			s.fake.WriteError(w, http.StatusUnprocessableEntity, "request does not follow the spec: "+firstLine(problem))
 			return
 		}

@@ -88,7 +88,7 @@ func (s *Spec) Validate(r *http.Request, path string, body []byte) (checked bool
 	in := &openapi3filter.RequestValidationInput{Request: q, PathParams: params, Route: route,
 		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, MultiError: true}}
 	if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
-		return true, strings.TrimSpace(err.Error())
+		return true, brief(err.Error())
 	}
 	if rb := route.Operation.RequestBody; rb != nil && rb.Value != nil && len(body) > 0 {
 		if mt := rb.Value.Content.Get(ctype); mt != nil && mt.Schema != nil && mt.Schema.Value != nil {
@@ -98,6 +98,36 @@ func (s *Spec) Validate(r *http.Request, path string, body []byte) (checked bool
 		}
 	}
 	return true, ""
+}
+
+// readable returns body as the validator saw it: converted to JSON when
+// ToJSON has a converter for its media type.
+func (s *Spec) readable(ctype string, body []byte) []byte {
+	if conv := s.ToJSON[MediaType(ctype)]; conv != nil {
+		if j, err := conv(body); err == nil {
+			return j
+		}
+	}
+	return body
+}
+
+// brief keeps the validator's findings and drops the schema and value
+// dumps it appends to each.
+func brief(msg string) string {
+	var keep []string
+	skipping := false
+	for _, l := range strings.Split(msg, "\n") {
+		t := strings.TrimSpace(l)
+		switch {
+		case t == "Schema:" || t == "Value:":
+			skipping = true
+		case skipping && (strings.HasPrefix(l, " ") || strings.HasPrefix(l, "\t") || t == ""):
+		default:
+			skipping = false
+			keep = append(keep, t)
+		}
+	}
+	return strings.Join(keep, "; ")
 }
 
 // unknownFields lists the body's top-level keys that schema (an object

@@ -262,7 +262,7 @@ func TestErrorCodes(t *testing.T) {
 	}
 	s.Set(providertest.Respond(401, "application/json", []byte(`{"detail":{"status":"quota_exceeded","message":"This request exceeds your quota of 10000."}}`)))
 	_, _, err = providertest.ReadAll(p, providers.Request{Text: "Hi.", Voice: voiceID})
-	if providers.KindOf(err) != providers.KindRateLimit || !strings.Contains(err.Error(), "credits") {
+	if providers.KindOf(err) != providers.KindQuota || !strings.Contains(err.Error(), "credits") {
 		t.Errorf("quota: %v", err)
 	}
 	s.Set(providertest.Respond(422, "application/json", []byte(`{"detail":[{"loc":["body","text"],"msg":"field required","type":"value_error.missing"}]}`)))

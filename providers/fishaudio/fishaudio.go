@@ -9,6 +9,7 @@ package fishaudio
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -292,9 +293,20 @@ func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*prov
 		resp, err = p.Client.Audio(ctx, httpx.Request{Path: "/v1/tts", Body: payload, Header: header}, enc, nil)
 	}
 	if err != nil {
-		return nil, err
+		return nil, explain(err)
 	}
 	return &providers.Audio{Body: resp.Body, Encoding: enc, Format: format, Requests: resp.Requests}, nil
+}
+
+// explain reports 402 ("No payment", the spec says) as what it is: the
+// account has no credit left, which waiting does not cure.
+func explain(err error) error {
+	var pe *providers.Error
+	if errors.As(err, &pe) && pe.Status == http.StatusPaymentRequired {
+		pe.Kind = providers.KindQuota
+		pe.Hint = "Add credits to your Fish Audio account, then try again"
+	}
+	return err
 }
 
 // checkModel refuses a model the API's closed list lacks (such as the

@@ -191,7 +191,7 @@ func TestFinishError(t *testing.T) {
 func TestDocumentedErrors(t *testing.T) {
 	s, p := setup(t, &fake{key: testKey})
 	for _, tr := range caps.Transports {
-		for status, kind := range map[int]providers.Kind{400: providers.KindValidation, 402: providers.KindRateLimit,
+		for status, kind := range map[int]providers.Kind{400: providers.KindValidation, 402: providers.KindQuota,
 			401: providers.KindAuth, 404: providers.KindNotFound} {
 			s.Set(providertest.Respond(status, "application/json", []byte(`{"message":"Invalid Token","status":`+
 				map[int]string{400: "400", 401: "401", 402: "402", 404: "404"}[status]+`}`)))

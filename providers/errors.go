@@ -26,6 +26,7 @@ const (
 	KindUnavailable      // the provider cannot run here (engine not installed, no key)
 	KindCanceled         // the user stopped it
 	KindMissingKey       // the provider needs a key and none is set (keychain or environment)
+	KindQuota            // the account is out of credits or quota: waiting will not help, topping up will
 )
 
 var kindNames = map[Kind]string{
@@ -33,7 +34,7 @@ var kindNames = map[Kind]string{
 	KindForbidden: "access denied", KindNotFound: "not found", KindRateLimit: "rate limited",
 	KindServer: "server error", KindNetwork: "network error", KindCutStream: "stream cut",
 	KindNotAudio: "not audio", KindUnavailable: "unavailable", KindCanceled: "canceled",
-	KindMissingKey: "no API key",
+	KindMissingKey: "no API key", KindQuota: "out of credits",
 }
 
 // String names the kind in plain words.

@@ -49,7 +49,8 @@ func Normalize(req Request, c Capabilities) Request {
 // a validation error that names the allowed values: the text's length, the
 // format, speed, sample rate, language, transport and options. It does not
 // check the model: Capabilities.Models is the list pickers offer, not
-// always every ID the service takes.
+// always every ID the service takes; providers whose API takes a closed
+// list of models check it themselves.
 func Validate(provider string, req Request, c Capabilities) error {
 	text := strings.TrimSpace(req.Text)
 	if text == "" {

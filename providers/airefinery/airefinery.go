@@ -2,7 +2,7 @@
 // (Azure AI Speech behind POST /v1/audio/speech), with optional word
 // boundaries.
 //
-// Wire contract: /work/shared/providers/airefinery.md (SDK v1.16+ era).
+// Wire contract: docs/providers/airefinery.md (SDK v1.16+ era).
 package airefinery
 
 import (

@@ -12,7 +12,7 @@ import (
 	"chorus/providers/providertest"
 )
 
-// fake serves the AI Refinery contract (airefinery.md). The error body
+// fake serves the AI Refinery contract (docs/providers/airefinery.md). The error body
 // shape of the TTS route is UNCONFIRMED; the fake answers FastAPI-style
 // {"detail": …}, which the client must surface as raw text either way.
 type fake struct {

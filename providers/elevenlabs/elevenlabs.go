@@ -6,8 +6,8 @@
 // turns the service's character alignment into word boundaries on
 // Audio.Words.
 //
-// Wire contract: /work/shared/providers/elevenlabs.md; the official
-// OpenAPI file is checked by the fake in this package's tests.
+// Wire contract: docs/providers/elevenlabs.md; the official
+// OpenAPI document (testdata/openapi.json) checks every request the tests send.
 package elevenlabs
 
 import (
@@ -300,7 +300,7 @@ var codeHints = map[string]struct {
 	kind providers.Kind
 	hint string
 }{
-	"quota_exceeded":               {providers.KindRateLimit, "Your ElevenLabs credits are used up: add credits or wait for the monthly reset"},
+	"quota_exceeded":               {providers.KindQuota, "Your ElevenLabs credits are used up: add credits or wait for the monthly reset"},
 	"voice_not_found":              {providers.KindNotFound, "Pick another voice: this one is not in your ElevenLabs library"},
 	"max_character_limit_exceeded": {providers.KindValidation, "Shorten the text, or pick a model that takes more characters per request"},
 	"invalid_api_key":              {providers.KindAuth, "Check the API key for ElevenLabs in Settings, or set " + info.KeyEnv()},

@@ -34,14 +34,16 @@ func TestConformance(t *testing.T) {
 				Request: func(q *providers.Request) {
 					q.Transport = v.transport
 					q.Options = map[string]string{OptionTimestamps: v.timestamps}
-				}})
+				}, Spec: mustSpec(t)})
 		})
 	}
 }
 
 func setup(t *testing.T, f *fake) (*providertest.Server, providers.Provider) {
 	t.Helper()
-	return providertest.Start(t, New, f, "", testKey)
+	s, p := providertest.Start(t, New, f, "", testKey)
+	s.Spec = mustSpec(t)
+	return s, p
 }
 
 const voiceID = "v0000000000000000000"
@@ -228,7 +230,7 @@ func TestSocketErrorMessage(t *testing.T) {
 }
 
 func TestErrorCodes(t *testing.T) {
-	s, p := setup(t, &fake{key: testKey})
+	s, p := setup(t, &fake{key: testKey, starterPlan: true})
 	cases := []struct {
 		name    string
 		req     providers.Request
@@ -260,7 +262,7 @@ func TestErrorCodes(t *testing.T) {
 	}
 	s.Set(providertest.Respond(401, "application/json", []byte(`{"detail":{"status":"quota_exceeded","message":"This request exceeds your quota of 10000."}}`)))
 	_, _, err = providertest.ReadAll(p, providers.Request{Text: "Hi.", Voice: voiceID})
-	if providers.KindOf(err) != providers.KindRateLimit || !strings.Contains(err.Error(), "credits") {
+	if providers.KindOf(err) != providers.KindQuota || !strings.Contains(err.Error(), "credits") {
 		t.Errorf("quota: %v", err)
 	}
 	s.Set(providertest.Respond(422, "application/json", []byte(`{"detail":[{"loc":["body","text"],"msg":"field required","type":"value_error.missing"}]}`)))

@@ -1,8 +1,6 @@
 package elevenlabs
 
 import (
-	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -17,9 +15,6 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"chorus/providers/providertest"
 )
@@ -41,31 +36,37 @@ var allFormats = []string{
 // spec is the official OpenAPI file (trimmed to the TTS paths), with the
 // output_format enums widened to allFormats, where the contract and the
 // spec disagree.
-var spec = sync.OnceValues(func() (routers.Router, error) {
-	doc, err := openapi3.NewLoader().LoadFromFile("testdata/openapi.json")
-	if err != nil {
-		return nil, err
-	}
-	doc.Servers = nil
-	for _, item := range doc.Paths.Map() {
-		for _, op := range item.Operations() {
-			for _, p := range op.Parameters {
-				if p.Value != nil && p.Value.Name == "output_format" && p.Value.Schema != nil && p.Value.Schema.Value != nil {
-					p.Value.Schema.Value.Enum = nil
-					for _, f := range allFormats {
-						p.Value.Schema.Value.Enum = append(p.Value.Schema.Value.Enum, f)
+var spec = sync.OnceValues(func() (*providertest.Spec, error) {
+	return providertest.LoadSpec("testdata/openapi.json", func(doc *openapi3.T) {
+		for _, item := range doc.Paths.Map() {
+			for _, op := range item.Operations() {
+				for _, p := range op.Parameters {
+					if p.Value != nil && p.Value.Name == "output_format" && p.Value.Schema != nil && p.Value.Schema.Value != nil {
+						p.Value.Schema.Value.Enum = nil
+						for _, f := range allFormats {
+							p.Value.Schema.Value.Enum = append(p.Value.Schema.Value.Enum, f)
+						}
 					}
 				}
 			}
 		}
-	}
-	return gorillamux.NewRouter(doc)
+	})
 })
+
+// mustSpec returns spec or fails t.
+func mustSpec(t *testing.T) *providertest.Spec {
+	t.Helper()
+	s, err := spec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
 
 // fake serves the ElevenLabs contract: the four HTTP speech routes, the
 // stream-input socket, /v2/voices with search and pages, /v1/models, and
-// both error shapes. Every HTTP request is checked against the official
-// schema (path, query parameters, body) with kin-openapi.
+// both error shapes. The test server checks every HTTP request against
+// the official schema (path, query parameters, body) with kin-openapi.
 type fake struct {
 	key string
 	// wsError, when set, makes the socket answer the text with this JSON
@@ -74,6 +75,8 @@ type fake struct {
 	// dropWSTimes leaves durations spelled "charsDurationsMs" (the docs'
 	// examples) instead of "charDurationsMs" (the schema).
 	altSpelling bool
+	// starterPlan refuses mp3_44100_192 with 403, as plans below Creator do.
+	starterPlan bool
 
 	mu        sync.Mutex
 	wsInit    []byte // the last socket's first message
@@ -118,10 +121,6 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	body, _ := io.ReadAll(r.Body)
-	if problem := validate(r, body); problem != "" {
-		writeJSON(w, 422, listDetail("body", problem))
-		return
-	}
 	switch {
 	case r.Method == "GET" && r.URL.Path == "/v2/voices":
 		f.voices(w, r)
@@ -137,41 +136,6 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeJSON(w, 404, statusDetail("not_found", "no route "+r.URL.Path))
 	}
-}
-
-// validate checks the request against the official schema: the route,
-// path and query parameters, and the JSON body; top-level body fields the
-// schema does not declare are refused too (to catch misspellings).
-func validate(r *http.Request, body []byte) string {
-	router, err := spec()
-	if err != nil {
-		return "the fake could not load the spec: " + err.Error()
-	}
-	q := r.Clone(context.Background())
-	q.Body = io.NopCloser(bytes.NewReader(body))
-	route, params, err := router.FindRoute(q)
-	if err != nil {
-		return fmt.Sprintf("%s %s is not in the spec: %v", r.Method, r.URL.Path, err)
-	}
-	in := &openapi3filter.RequestValidationInput{Request: q, PathParams: params, Route: route,
-		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
-	if err := openapi3filter.ValidateRequest(context.Background(), in); err != nil {
-		return firstLine(err.Error())
-	}
-	if rb := route.Operation.RequestBody; rb != nil && len(body) > 0 {
-		props := rb.Value.Content.Get("application/json").Schema.Value.Properties
-		for k := range providertest.Fields(body) {
-			if _, ok := props[k]; !ok {
-				return "unknown body field " + k
-			}
-		}
-	}
-	return ""
-}
-
-func firstLine(s string) string {
-	l, _, _ := strings.Cut(s, "\n")
-	return l
 }
 
 // WriteError answers with FastAPI's list for 422 and {"detail":{status,message}} otherwise.
@@ -261,7 +225,7 @@ func (f *fake) speech(w http.ResponseWriter, r *http.Request, body []byte) {
 	if format == "" {
 		format = "mp3_44100_128"
 	}
-	if format == "mp3_44100_192" {
+	if format == "mp3_44100_192" && f.starterPlan {
 		writeJSON(w, 403, statusDetail("output_format_not_allowed", "Your subscription does not allow mp3_44100_192"))
 		return
 	}
@@ -444,11 +408,13 @@ func TestFakeFollowsSpec(t *testing.T) {
 		{"/v1/text-to-speech/v1/stream/with-timestamps", `{"text":"hi","speed":1.1}`, false},
 		{"/v1/text-to-speech/v1/nowhere", `{"text":"hi"}`, false},
 	}
+	s := mustSpec(t)
 	for _, c := range cases {
 		r, _ := http.NewRequest("POST", "http://fake"+c.path, strings.NewReader(c.body))
 		r.Header.Set("Content-Type", "application/json")
-		if got := validate(r, []byte(c.body)); (got == "") != c.ok {
-			t.Errorf("%s %s: problem %q, want ok=%v", c.path, c.body, got, c.ok)
+		checked, got := s.Validate(r, r.URL.Path, []byte(c.body))
+		if ok := checked && got == ""; ok != c.ok {
+			t.Errorf("%s %s: checked %v, problem %q, want ok=%v", c.path, c.body, checked, got, c.ok)
 		}
 	}
 }

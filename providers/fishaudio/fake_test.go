@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/coder/websocket"
 	"github.com/vmihailenco/msgpack/v5"
@@ -18,7 +19,7 @@ import (
 	"chorus/providers/providertest"
 )
 
-// fake serves the Fish Audio contract (fishaudio.md): POST /v1/tts with a
+// fake serves the Fish Audio contract (docs/providers/fishaudio.md): POST /v1/tts with a
 // MessagePack (or JSON) body and the model header, the realtime socket
 // /v1/tts/live in MessagePack, and GET /model. Errors are
 // {"message": …, "status": …}.
@@ -26,6 +27,16 @@ type fake struct {
 	key string
 	// finishError makes the socket end with finish reason "error".
 	finishError bool
+
+	mu    sync.Mutex
+	start []byte // the last socket's start request, as MessagePack
+}
+
+// lastStart returns the request of the last socket's start event.
+func (f *fake) lastStart() []byte {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.start
 }
 
 var modelIDs = []string{"s1", "s2-pro", "s2.1-pro", "s2.1-pro-free"}
@@ -188,6 +199,11 @@ func checkRequest(m map[string]any, needText bool) string {
 			return "mp3_bitrate must be 64, 128 or 192"
 		}
 	}
+	if v, ok := m["opus_bitrate"]; ok {
+		if f, _ := num(v); !slices.Contains([]float64{-1000, 24000, 32000, 48000, 64000}, f) {
+			return "opus_bitrate must be -1000, 24000, 32000, 48000 or 64000"
+		}
+	}
 	if v, ok := m["latency"]; ok && !slices.Contains([]any{"low", "normal", "balanced"}, v) {
 		return "latency must be low, normal or balanced"
 	}
@@ -282,6 +298,10 @@ func (f *fake) socket(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			req, _ = ev["request"].(map[string]any)
+			b, _ := msgpack.Marshal(req)
+			f.mu.Lock()
+			f.start = b
+			f.mu.Unlock()
 			if req == nil {
 				conn.Close(websocket.StatusPolicyViolation, "start needs a request")
 				return

@@ -4,11 +4,12 @@
 // header, and instant voice cloning from a reference recording sent as
 // binary MessagePack ("references").
 //
-// Wire contract: /work/shared/providers/fishaudio.md.
+// Wire contract: docs/providers/fishaudio.md.
 package fishaudio
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -38,13 +39,16 @@ const (
 // Request.Options keys.
 const (
 	OptionMP3Bitrate    = "mp3_bitrate"
+	OptionOpusBitrate   = "opus_bitrate" // "auto" is sent as -1000
+	OptionLoudness      = "normalize_loudness"
+	OptionRepetition    = "repetition_penalty"
 	OptionLatency       = "latency"
 	OptionChunkLength   = "chunk_length"
 	OptionVolume        = "volume"
 	OptionTemperature   = "temperature"
 	OptionTopP          = "top_p"
 	OptionNormalize     = "normalize"
-	OptionReferenceFile = "reference_file" // path of a 10–30 s WAV, MP3 or FLAC to clone
+	OptionReferenceFile = "reference_file" // path of a WAV, MP3 or FLAC to clone (10–30 s recommended)
 	OptionReferenceText = "reference_text" // its exact transcript
 	OptionReference     = "reference"      // name of a saved reference (package settings/references)
 )
@@ -82,14 +86,21 @@ var caps = providers.Capabilities{
 	Transports: []string{TransportWS, TransportHTTP},
 	Options: []providers.Option{
 		{Key: OptionMP3Bitrate, Label: "MP3 bitrate", Help: "kbit/s of mp3 output", Choices: []string{"128", "64", "192"}, Default: "128"},
-		{Key: OptionLatency, Label: "Latency", Help: "balanced starts sooner; normal is the most stable", Choices: []string{"balanced", "normal"}, Default: "balanced"},
+		{Key: OptionOpusBitrate, Label: "Opus bitrate", Help: "bit/s of opus output; auto lets Fish Audio choose",
+			Choices: []string{"auto", "24000", "32000", "48000", "64000"}, Default: "auto"},
+		// The spec's enum; without the field the service would use normal,
+		// so the default shown here is always sent.
+		{Key: OptionLatency, Label: "Latency", Help: "normal is the best quality; balanced starts sooner; low starts soonest", Choices: []string{"balanced", "normal", "low"}, Default: "balanced"},
 		{Key: OptionChunkLength, Label: "Chunk length", Help: "characters batched before generating; smaller starts sooner",
 			Range: &providers.Range{Min: 100, Max: 300, Default: 200}, Default: "200"},
 		{Key: OptionVolume, Label: "Volume", Help: "loudness change in dB", Range: &providers.Range{Min: -20, Max: 20, Default: 0}, Default: "0"},
 		{Key: OptionTemperature, Label: "Temperature", Help: "higher is more expressive, lower more stable", Range: &providers.Range{Min: 0, Max: 1, Default: 0.7}, Default: "0.7"},
 		{Key: OptionTopP, Label: "Top P", Help: "nucleus sampling; lower is more conservative", Range: &providers.Range{Min: 0, Max: 1, Default: 0.7}, Default: "0.7"},
+		{Key: OptionRepetition, Label: "Repetition penalty", Help: "above 1 repeats sounds less; too high can sound unnatural",
+			Range: &providers.Range{Min: 1, Max: 2, Default: 1.2}, Default: "1.2"},
+		{Key: OptionLoudness, Label: "Even loudness", Help: "keep the perceived volume steady (S2 models)", Choices: []string{"true", "false"}, Default: "true"},
 		{Key: OptionNormalize, Label: "Normalize text", Help: "read numbers and the like as words (English, Chinese)", Choices: []string{"true", "false"}, Default: "true"},
-		{Key: OptionReferenceFile, Label: "Reference audio", Help: "a 10–30 s WAV, MP3 or FLAC of the voice to clone"},
+		{Key: OptionReferenceFile, Label: "Reference audio", Help: "a WAV, MP3 or FLAC of the voice to clone; 10–30 s works best"},
 		{Key: OptionReferenceText, Label: "Reference transcript", Help: "exactly what is said in the reference audio"},
 		{Key: OptionReference, Label: "Saved reference", Help: "name of a saved reference voice"},
 	},
@@ -224,8 +235,9 @@ type Reference struct {
 }
 
 type prosody struct {
-	Speed  float64 `msgpack:"speed"`
-	Volume float64 `msgpack:"volume"`
+	Speed             float64 `msgpack:"speed"`
+	Volume            float64 `msgpack:"volume"`
+	NormalizeLoudness *bool   `msgpack:"normalize_loudness,omitempty"`
 }
 
 // ttsRequest is TTSRequest.
@@ -236,12 +248,14 @@ type ttsRequest struct {
 	Format      string      `msgpack:"format"`
 	SampleRate  int         `msgpack:"sample_rate,omitempty"`
 	MP3Bitrate  int         `msgpack:"mp3_bitrate,omitempty"`
+	OpusBitrate int         `msgpack:"opus_bitrate,omitempty"`
 	Latency     string      `msgpack:"latency,omitempty"`
 	ChunkLength int         `msgpack:"chunk_length,omitempty"`
 	Normalize   *bool       `msgpack:"normalize,omitempty"`
 	Prosody     *prosody    `msgpack:"prosody,omitempty"`
 	Temperature *float64    `msgpack:"temperature,omitempty"`
 	TopP        *float64    `msgpack:"top_p,omitempty"`
+	Repetition  *float64    `msgpack:"repetition_penalty,omitempty"`
 }
 
 // Synthesize sends the request over the chosen transport. Request.Batch
@@ -250,6 +264,9 @@ func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*prov
 	explicitTransport := req.Transport != ""
 	req = providers.Normalize(req, caps)
 	if err := providers.Validate(ID, req, caps); err != nil {
+		return nil, err
+	}
+	if err := checkModel(req.Model); err != nil {
 		return nil, err
 	}
 	if req.SampleRate != 0 && !slices.Contains(formatRates[req.Format], req.SampleRate) {
@@ -276,15 +293,60 @@ func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*prov
 		resp, err = p.Client.Audio(ctx, httpx.Request{Path: "/v1/tts", Body: payload, Header: header}, enc, nil)
 	}
 	if err != nil {
-		return nil, err
+		return nil, explain(err)
 	}
 	return &providers.Audio{Body: resp.Body, Encoding: enc, Format: format, Requests: resp.Requests}, nil
+}
+
+// explain reports 402 ("No payment", the spec says) as what it is: the
+// account has no credit left, which waiting does not cure.
+func explain(err error) error {
+	var pe *providers.Error
+	if errors.As(err, &pe) && pe.Status == http.StatusPaymentRequired {
+		pe.Kind = providers.KindQuota
+		pe.Hint = "Add credits to your Fish Audio account, then try again"
+	}
+	return err
+}
+
+// checkModel refuses a model the API's closed list lacks (such as the
+// retired speech-1.6) before anything is sent: the service would quietly
+// fall back to s2.1-pro.
+func checkModel(model string) error {
+	var ids []string
+	for _, m := range caps.Models {
+		if m.ID == model {
+			return nil
+		}
+		ids = append(ids, m.ID)
+	}
+	return &providers.Error{Provider: ID, Kind: providers.KindValidation,
+		Message: fmt.Sprintf("model %q is not offered; allowed: %s", model, strings.Join(ids, ", ")),
+		Hint:    "choose one of those models"}
+}
+
+// withDefaults returns the options with every unset one that Advanced
+// shows a default for filled in, so what the user sees is what is sent
+// (the service's own defaults differ: latency normal, chunk length 300).
+// The bitrates are left out for other formats.
+func withDefaults(o map[string]string, format string) map[string]string {
+	out := make(map[string]string, len(caps.Options))
+	for _, opt := range caps.Options {
+		if opt.Default == "" || (opt.Key == OptionMP3Bitrate && format != "mp3") || (opt.Key == OptionOpusBitrate && format != "opus") {
+			continue
+		}
+		out[opt.Key] = opt.Default
+	}
+	for k, v := range o {
+		out[k] = v
+	}
+	return out
 }
 
 // buildRequest turns a validated request into TTSRequest, loading the
 // reference audio for instant cloning.
 func buildRequest(req providers.Request) (ttsRequest, error) {
-	o := req.Options
+	o := withDefaults(req.Options, req.Format)
 	body := ttsRequest{Text: req.Text, ReferenceID: req.Voice, Format: req.Format, SampleRate: req.SampleRate,
 		Latency: o[OptionLatency], Temperature: number(o, OptionTemperature), TopP: number(o, OptionTopP)}
 	if v := number(o, OptionMP3Bitrate); v != nil {
@@ -293,15 +355,28 @@ func buildRequest(req providers.Request) (ttsRequest, error) {
 	if v := number(o, OptionChunkLength); v != nil {
 		body.ChunkLength = int(*v)
 	}
+	switch v := o[OptionOpusBitrate]; v {
+	case "":
+	case "auto":
+		body.OpusBitrate = -1000
+	default:
+		body.OpusBitrate, _ = strconv.Atoi(v)
+	}
+	body.Repetition = number(o, OptionRepetition)
 	if v, ok := o[OptionNormalize]; ok {
 		b := v == "true"
 		body.Normalize = &b
 	}
 	vol := number(o, OptionVolume)
-	if req.Speed != 1 || vol != nil {
+	loud, setLoud := o[OptionLoudness]
+	if req.Speed != 1 || vol != nil || setLoud {
 		body.Prosody = &prosody{Speed: req.Speed}
 		if vol != nil {
 			body.Prosody.Volume = *vol
+		}
+		if setLoud {
+			b := loud == "true"
+			body.Prosody.NormalizeLoudness = &b
 		}
 	}
 	ref, err := loadReference(o)
@@ -341,7 +416,9 @@ func loadReference(o map[string]string) (*Reference, error) {
 				Message: "a reference recording needs its exact transcript",
 				Hint:    "set reference_text (--reference-text) to what is said in " + file}
 		}
-		data, _, _, err := references.Load(file)
+		// Any length is sent: the docs recommend 10–30 s, they do not
+		// require it (ReferenceAdvice warns).
+		data, _, _, err := references.Read(file)
 		if err != nil {
 			return nil, &providers.Error{Provider: ID, Kind: providers.KindValidation, Message: err.Error(),
 				Hint: "Fish Audio clones best from 10–30 s of one clean voice"}
@@ -351,6 +428,21 @@ func loadReference(o map[string]string) (*Reference, error) {
 		return nil, providers.Invalid(ID, "reference_text was given without reference_file")
 	}
 	return nil, nil
+}
+
+// ReferenceAdvice is a warning for the reference recording in opts when
+// its length is outside the recommended 10 to 30 seconds, else "". The
+// recording is sent either way; callers show the warning before speaking.
+func ReferenceAdvice(opts map[string]string) string {
+	file := opts[OptionReferenceFile]
+	if file == "" {
+		return ""
+	}
+	_, _, dur, err := references.Read(file)
+	if err != nil {
+		return "" // Synthesize reports it
+	}
+	return references.Advice(file, dur)
 }
 
 func number(opts map[string]string, key string) *float64 {

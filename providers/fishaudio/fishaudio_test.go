@@ -3,8 +3,11 @@ package fishaudio
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/vmihailenco/msgpack/v5"
@@ -19,10 +22,12 @@ import (
 const testKey = "fish_test_0123456789abcdef"
 
 func TestConformance(t *testing.T) {
+	clone := map[string]string{OptionReferenceFile: wav(t, 12), OptionReferenceText: "A sample sentence."}
 	for _, tr := range caps.Transports {
 		t.Run(tr, func(t *testing.T) {
 			providertest.Run(t, providertest.Harness{New: New, Fake: &fake{key: testKey}, Key: testKey,
-				Request: func(q *providers.Request) { q.Transport = tr }})
+				Request: func(q *providers.Request) { q.Transport = tr }, Spec: spec(t),
+				OptionSamples: map[string]map[string]string{OptionReferenceFile: clone, OptionReferenceText: clone}})
 		})
 	}
 }
@@ -30,8 +35,22 @@ func TestConformance(t *testing.T) {
 // setup starts f and a provider pointed at it.
 func setup(t *testing.T, f *fake) (*providertest.Server, providers.Provider) {
 	t.Helper()
-	return providertest.Start(t, New, f, "", testKey)
+	s, p := providertest.Start(t, New, f, "", testKey)
+	s.Spec = spec(t)
+	return s, p
 }
+
+// spec is Fish Audio's official OpenAPI document, trimmed to the TTS
+// paths (see THIRD_PARTY.md); MessagePack bodies are checked as JSON.
+func spec(t *testing.T) *providertest.Spec {
+	s := providertest.SpecFile(t, "testdata/openapi.json")
+	msgpackOnce.Do(func() {
+		s.ToJSON = map[string]func([]byte) ([]byte, error){"application/msgpack": providertest.MessagePackToJSON}
+	})
+	return s
+}
+
+var msgpackOnce sync.Once
 
 // wav writes seconds of a tone as a WAV file and returns its path.
 func wav(t *testing.T, seconds float64) string {
@@ -138,7 +157,6 @@ func TestReferenceChecks(t *testing.T) {
 		opts map[string]string
 		want string
 	}{
-		{map[string]string{OptionReferenceFile: wav(t, 5), OptionReferenceText: "t"}, "5.0 s long"},
 		{map[string]string{OptionReferenceFile: wav(t, 12)}, "transcript"},
 		{map[string]string{OptionReferenceText: "t"}, "without reference_file"},
 		{map[string]string{OptionReferenceFile: "/no/such/file.wav", OptionReferenceText: "t"}, "cannot read"},
@@ -173,7 +191,7 @@ func TestFinishError(t *testing.T) {
 func TestDocumentedErrors(t *testing.T) {
 	s, p := setup(t, &fake{key: testKey})
 	for _, tr := range caps.Transports {
-		for status, kind := range map[int]providers.Kind{400: providers.KindValidation, 402: providers.KindRateLimit,
+		for status, kind := range map[int]providers.Kind{400: providers.KindValidation, 402: providers.KindQuota,
 			401: providers.KindAuth, 404: providers.KindNotFound} {
 			s.Set(providertest.Respond(status, "application/json", []byte(`{"message":"Invalid Token","status":`+
 				map[int]string{400: "400", 401: "401", 402: "402", 404: "404"}[status]+`}`)))
@@ -218,5 +236,162 @@ func TestJSONAcceptedByFake(t *testing.T) {
 	m, problem := decode("application/json", []byte(`{"text":"hi","format":"wav","prosody":{"speed":1.0,"volume":0}}`))
 	if problem != "" || m["format"] != "wav" {
 		t.Errorf("%v %q", m, problem)
+	}
+}
+
+// TestModelsAreTheSpecs: Chorus offers exactly the spec's closed list (the
+// model header's enum), and refuses anything else before sending, since
+// the service would quietly fall back to its default.
+func TestModelsAreTheSpecs(t *testing.T) {
+	s, p := setup(t, &fake{key: testKey})
+	header := s.Spec.Doc().Paths.Find("/v1/tts").Post.Parameters.GetByInAndName("header", "model")
+	enum := providertest.Strings(header.Schema.Value.Enum)
+	var ids []string
+	for _, m := range caps.Models {
+		ids = append(ids, m.ID)
+	}
+	slices.Sort(enum)
+	slices.Sort(ids)
+	if !slices.Equal(ids, enum) {
+		t.Errorf("Chorus offers %v, the spec lists %v", ids, enum)
+	}
+	for _, tr := range caps.Transports {
+		for _, m := range []string{"speech-1.6", "speech-1.5", "s2"} {
+			providertest.RefusesModel(t, s, p, providers.Request{Text: "Hi.", Model: m, Transport: tr}, enum)
+		}
+	}
+}
+
+// TestShortReferenceWarnsButIsSent: the docs recommend 10–30 s, they do
+// not require it, so a 2.7 s recording is sent, with a warning to show.
+func TestShortReferenceWarnsButIsSent(t *testing.T) {
+	s, p := setup(t, &fake{key: testKey})
+	short := wav(t, 2.7)
+	opts := map[string]string{OptionReferenceFile: short, OptionReferenceText: "A short one."}
+	if _, _, err := providertest.ReadAll(p, providers.Request{Text: "Hi.", Transport: TransportHTTP, Options: opts}); err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		References []Reference `msgpack:"references"`
+	}
+	msgpack.Unmarshal(s.Seen()[0].Body, &m)
+	if len(m.References) != 1 || m.References[0].Text != "A short one." {
+		t.Errorf("the short reference was not sent: %d references", len(m.References))
+	}
+	if w := ReferenceAdvice(opts); !strings.Contains(w, "2.7 s") || !strings.Contains(w, "10 to 30") {
+		t.Errorf("advice %q does not warn about the length", w)
+	}
+	if w := ReferenceAdvice(map[string]string{OptionReferenceFile: wav(t, 12)}); w != "" {
+		t.Errorf("a 12 s recording got advice %q", w)
+	}
+	if w := ReferenceAdvice(map[string]string{OptionReferenceFile: wav(t, 45)}); !strings.Contains(w, "45.0 s") {
+		t.Errorf("a 45 s recording got advice %q", w)
+	}
+}
+
+// TestShownDefaultsAreSent: every option Advanced shows a default for is
+// sent with that default when the user leaves it alone, on both
+// transports, since the service's own defaults differ (latency normal,
+// chunk length 300); and the latency choices are the spec's.
+func TestShownDefaultsAreSent(t *testing.T) {
+	f := &fake{key: testKey}
+	s, p := setup(t, f)
+	schema := s.Spec.Doc().Components.Schemas["TTSRequest"].Value
+	latency := providertest.Strings(schema.Properties["latency"].Value.Enum)
+	for _, o := range caps.Options {
+		if o.Key == OptionLatency {
+			got := slices.Clone(o.Choices)
+			slices.Sort(got)
+			slices.Sort(latency)
+			if !slices.Equal(got, latency) {
+				t.Errorf("latency choices %v, the spec has %v", o.Choices, latency)
+			}
+		}
+	}
+	// Where each option goes in the body.
+	wire := map[string][]string{OptionMP3Bitrate: {"mp3_bitrate"}, OptionLatency: {"latency"}, OptionChunkLength: {"chunk_length"},
+		OptionVolume: {"prosody", "volume"}, OptionTemperature: {"temperature"}, OptionTopP: {"top_p"}, OptionNormalize: {"normalize"},
+		OptionRepetition: {"repetition_penalty"}, OptionLoudness: {"prosody", "normalize_loudness"}}
+	for _, tr := range caps.Transports {
+		s.Set(nil)
+		if _, _, err := providertest.ReadAll(p, providers.Request{Text: "Hi.", Transport: tr, Format: "mp3"}); err != nil {
+			t.Fatal(err)
+		}
+		body := s.Seen()[0].Body
+		if tr == TransportWS {
+			body = f.lastStart()
+		}
+		var m map[string]any
+		if err := msgpack.Unmarshal(body, &m); err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range caps.Options {
+			if o.Default == "" || o.Key == OptionOpusBitrate { // opus only: TestNewOptions
+				continue
+			}
+			path, ok := wire[o.Key]
+			if !ok {
+				t.Errorf("option %s has a default but the test does not know where it goes", o.Key)
+				continue
+			}
+			var v any = m
+			for _, k := range path {
+				v, _ = v.(map[string]any)[k]
+			}
+			if fmt.Sprint(v) != o.Default {
+				t.Errorf("%s: %s = %v, want the shown default %s", tr, o.Key, v, o.Default)
+			}
+		}
+	}
+}
+
+// TestNewOptions: opus_bitrate (auto is -1000, only with opus),
+// normalize_loudness (in prosody) and repetition_penalty go on the wire
+// as the spec names them, with the spec's opus choices.
+func TestNewOptions(t *testing.T) {
+	s, p := setup(t, &fake{key: testKey})
+	schema := s.Spec.Doc().Components.Schemas["TTSRequest"].Value
+	enum := providertest.Strings(schema.Properties["opus_bitrate"].Value.Enum)
+	send := func(format string, opts map[string]string) map[string]any {
+		t.Helper()
+		s.Set(nil)
+		if _, _, err := providertest.ReadAll(p, providers.Request{Text: "Hi.", Transport: TransportHTTP, Format: format, Options: opts}); err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		msgpack.Unmarshal(s.Seen()[0].Body, &m)
+		return m
+	}
+	for _, o := range caps.Options {
+		if o.Key != OptionOpusBitrate {
+			continue
+		}
+		for _, c := range o.Choices {
+			want := c
+			if c == "auto" {
+				want = "-1000"
+			}
+			if !slices.Contains(enum, want) {
+				t.Errorf("opus choice %s (sent as %s) is not in the spec's %v", c, want, enum)
+			}
+			if got, _ := num(send("opus", map[string]string{OptionOpusBitrate: c})["opus_bitrate"]); fmt.Sprint(got) != want {
+				t.Errorf("opus_bitrate %s sent as %v", c, got)
+			}
+		}
+	}
+	if m := send("opus", nil); fmt.Sprint(m["opus_bitrate"]) != "-1000" {
+		t.Errorf("the shown default auto was sent as %v", m["opus_bitrate"])
+	}
+	if m := send("mp3", nil); m["opus_bitrate"] != nil {
+		t.Errorf("opus_bitrate sent with mp3: %v", m["opus_bitrate"])
+	}
+	m := send("mp3", map[string]string{OptionLoudness: "false", OptionRepetition: "1.5"})
+	if pr, _ := m["prosody"].(map[string]any); pr["normalize_loudness"] != false || m["repetition_penalty"] != 1.5 {
+		t.Errorf("body %v", m)
+	}
+	s.Set(nil)
+	_, err := p.Synthesize(context.Background(), providers.Request{Text: "Hi.", Options: map[string]string{OptionRepetition: "0.5"}})
+	if !providers.IsValidation(err) || !strings.Contains(err.Error(), "1 to 2") || s.Requests() != 0 {
+		t.Errorf("repetition 0.5: %v", err)
 	}
 }

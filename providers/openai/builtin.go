@@ -56,6 +56,9 @@ var openAI = flavor{
 	caps: providers.Capabilities{
 		Models: []providers.Model{
 			{ID: "gpt-4o-mini-tts", Name: "GPT-4o mini TTS", Instructions: true, Description: "steerable with instructions; streams with low latency"},
+			// The dated snapshot the spec names; "model" is an open string,
+			// so any other ID the account has is sent as typed.
+			{ID: "gpt-4o-mini-tts-2025-12-15", Name: "GPT-4o mini TTS (2025-12-15)", Instructions: true, Description: "the 2025-12-15 snapshot of gpt-4o-mini-tts"},
 			{ID: "tts-1", Name: "TTS-1", Description: "fast, low cost"},
 			{ID: "tts-1-hd", Name: "TTS-1 HD", Description: "higher quality"},
 		},
@@ -72,9 +75,10 @@ var openAI = flavor{
 		return allVoices
 	},
 	// "sse is not supported for tts-1 or tts-1-hd".
-	sse:     func(model string) bool { return !strings.HasPrefix(model, "tts-1") },
-	isTTS:   containsTTS,
-	pcmRate: 24000,
+	sse:          func(model string) bool { return !strings.HasPrefix(model, "tts-1") },
+	isTTS:        containsTTS,
+	pcmRate:      24000,
+	customVoices: true,
 }
 
 var infery = flavor{

@@ -14,7 +14,7 @@ import (
 	"chorus/providers/providertest"
 )
 
-// fake serves the OpenAI TTS contract (openai.md) under /v1, strictly: it
+// fake serves the OpenAI TTS contract (docs/providers/openai.md) under /v1, strictly: it
 // refuses anything the real service refuses or might refuse.
 type fake struct {
 	key    string   // "" accepts requests without a key (custom endpoints)

@@ -3,7 +3,7 @@
 // Infery gateway ("infery"), and user-defined OpenAI-compatible endpoints
 // such as Kokoro-FastAPI or LocalAI (see Profile and RegisterProfile).
 //
-// Wire contract: /work/shared/providers/openai.md.
+// Wire contract: docs/providers/openai.md.
 package openai
 
 import (
@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"chorus/audio"
 	"chorus/providers"
@@ -36,6 +37,9 @@ type flavor struct {
 	discover bool
 	// pcmRate is the sample rate of "pcm" output.
 	pcmRate int
+	// customVoices sends a voice ID starting "voice_" as the custom voice
+	// reference {"id": …} the spec describes.
+	customVoices bool
 	// wrap, if set, adjusts the configuration before use.
 	wrap func(providers.Config) providers.Config
 }
@@ -128,16 +132,26 @@ func (p *provider) model(id string) (providers.Model, bool) {
 	return p.caps.Models[i], true
 }
 
+// MaxInstructions is the most characters "instructions" takes (the
+// spec's maxLength, the same as the input's).
+const MaxInstructions = 4096
+
 // speechRequest is CreateSpeechRequest. The spec has
 // additionalProperties: false, so nothing else may be sent.
 type speechRequest struct {
-	Model          string   `json:"model"`
-	Input          string   `json:"input"`
-	Voice          string   `json:"voice"`
+	Model string `json:"model"`
+	Input string `json:"input"`
+	Voice any    `json:"voice"` // a built-in name, or customVoice
+
 	Instructions   string   `json:"instructions,omitempty"`
 	ResponseFormat string   `json:"response_format"`
 	Speed          *float64 `json:"speed,omitempty"`
 	StreamFormat   string   `json:"stream_format,omitempty"`
+}
+
+// customVoice is VoiceIdsOrCustomVoice's custom voice reference.
+type customVoice struct {
+	ID string `json:"id"`
 }
 
 // Synthesize sends POST /audio/speech. Streaming requests to models that
@@ -158,6 +172,11 @@ func (p *provider) Synthesize(ctx context.Context, req providers.Request) (*prov
 		}
 		req.Voice = vs[0].ID
 	}
+	if n := utf8.RuneCountInString(req.Instructions); n > MaxInstructions {
+		return nil, &providers.Error{Provider: id, Kind: providers.KindValidation,
+			Message: fmt.Sprintf("the instructions have %d characters; %s takes at most %d", n, p.info.Name, MaxInstructions),
+			Hint:    "shorten the instructions: describe the voice and style, not the text"}
+	}
 	if m, ok := p.model(req.Model); ok && req.Instructions != "" && !m.Instructions {
 		var with []string
 		for _, m := range p.caps.Models {
@@ -175,6 +194,9 @@ func (p *provider) Synthesize(ctx context.Context, req providers.Request) (*prov
 	enc, format := encoding(req.Format, p.pcmRate)
 	body := speechRequest{Model: req.Model, Input: req.Text, Voice: req.Voice,
 		Instructions: req.Instructions, ResponseFormat: req.Format}
+	if p.customVoices && strings.HasPrefix(req.Voice, "voice_") {
+		body.Voice = customVoice{ID: req.Voice}
+	}
 	if req.Speed != 1 {
 		body.Speed = &req.Speed
 	}

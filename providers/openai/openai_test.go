@@ -3,6 +3,7 @@ package openai
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -15,7 +16,7 @@ import (
 const testKey = "sk-test-0123456789abcdef"
 
 func openAIFake() *fake {
-	return &fake{key: testKey, models: []string{"gpt-4o-mini-tts", "tts-1", "tts-1-hd"}, sse: openAI.sse}
+	return &fake{key: testKey, models: []string{"gpt-4o-mini-tts", "gpt-4o-mini-tts-2025-12-15", "tts-1", "tts-1-hd", "gpt-5-tts-preview"}, sse: openAI.sse}
 }
 
 func TestConformanceOpenAI(t *testing.T) {
@@ -24,6 +25,7 @@ func TestConformanceOpenAI(t *testing.T) {
 		Fake:     openAIFake(),
 		Key:      testKey,
 		BasePath: "/v1",
+		Spec:     providertest.SpecFile(t, specFile),
 	})
 }
 
@@ -33,6 +35,7 @@ func TestConformanceInfery(t *testing.T) {
 		Fake:     &fake{key: "inf_" + testKey, models: []string{"tts-1", "tts-1-hd", "gemini-2-5-tts", "qwen-tts"}},
 		Key:      "inf_" + testKey,
 		BasePath: "/v1",
+		Spec:     providertest.SpecFile(t, specFile),
 	})
 }
 
@@ -43,6 +46,7 @@ func TestConformanceProfile(t *testing.T) {
 		Fake:     &fake{key: testKey, models: []string{"kokoro"}, voices: []string{"af_bella", "am_adam"}},
 		Key:      testKey,
 		BasePath: "/v1",
+		Spec:     providertest.SpecFile(t, specFile),
 	})
 }
 
@@ -64,8 +68,15 @@ func TestRegistered(t *testing.T) {
 // server starts the OpenAI fake and returns a provider pointed at it.
 func server(t *testing.T) (*providertest.Server, providers.Provider) {
 	t.Helper()
-	return providertest.Start(t, factory(openAI), openAIFake(), "/v1", testKey)
+	s, p := providertest.Start(t, factory(openAI), openAIFake(), "/v1", testKey)
+	s.Spec = providertest.SpecFile(t, specFile)
+	return s, p
 }
+
+// specFile is OpenAI's official OpenAPI document, trimmed to the speech
+// and model routes (see THIRD_PARTY.md). Infery and custom endpoints claim
+// the same contract, so their requests are checked against it too.
+const specFile = "testdata/openapi.json"
 
 func sentBody(t *testing.T, s *providertest.Server) map[string]any {
 	t.Helper()
@@ -202,5 +213,86 @@ func TestMissingKey(t *testing.T) {
 	_, err = p.Synthesize(context.Background(), providers.Request{Text: "hi"})
 	if providers.KindOf(err) != providers.KindUnavailable || !strings.Contains(err.Error(), "OPENAI_API_KEY") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestModelsAreOpen: OpenAI's "model" is an open string, so an ID Chorus
+// does not list goes on the wire as typed; every model the spec names is
+// offered, the dated snapshot with instructions.
+func TestModelsAreOpen(t *testing.T) {
+	s, p := server(t)
+	a, err := p.Synthesize(context.Background(), providers.Request{Text: "hi", Model: "gpt-5-tts-preview", Voice: "coral"})
+	read(t, a, err)
+	if got := sentBody(t, s)["model"]; got != "gpt-5-tts-preview" {
+		t.Errorf("model sent = %v", got)
+	}
+	schema := s.Spec.Doc().Components.Schemas["CreateSpeechRequest"].Value.Properties["model"].Value
+	var named []string
+	for _, alt := range schema.AnyOf {
+		named = append(named, providertest.Strings(alt.Value.Enum)...)
+	}
+	if len(named) == 0 {
+		t.Fatal("the spec names no models; has its shape changed?")
+	}
+	for _, id := range named {
+		m, ok := (&provider{flavor: openAI}).model(id)
+		if !ok {
+			t.Errorf("the spec names %s; Chorus does not offer it", id)
+		}
+		if strings.HasPrefix(id, "gpt-") && !m.Instructions {
+			t.Errorf("%s takes instructions", id)
+		}
+	}
+	s.Set(nil)
+	a, err = p.Synthesize(context.Background(), providers.Request{Text: "hi", Model: "gpt-4o-mini-tts-2025-12-15", Instructions: "calm"})
+	read(t, a, err)
+	if m := sentBody(t, s); m["instructions"] != "calm" || m["stream_format"] != "sse" {
+		t.Errorf("the dated model was sent as %v", m)
+	}
+}
+
+// TestLongInstructionsRefused: the spec caps instructions at 4,096
+// characters (counted as characters, not bytes); longer ones are refused
+// before sending.
+func TestLongInstructionsRefused(t *testing.T) {
+	s, p := server(t)
+	limit := int(*s.Spec.Doc().Components.Schemas["CreateSpeechRequest"].Value.Properties["instructions"].Value.MaxLength)
+	if limit != MaxInstructions {
+		t.Fatalf("the spec's limit is %d, Chorus's %d", limit, MaxInstructions)
+	}
+	s.Set(nil)
+	a, err := p.Synthesize(context.Background(), providers.Request{Text: "hi", Model: "gpt-4o-mini-tts", Instructions: strings.Repeat("é", limit)})
+	read(t, a, err)
+	s.Set(nil)
+	_, err = p.Synthesize(context.Background(), providers.Request{Text: "hi", Model: "gpt-4o-mini-tts", Instructions: strings.Repeat("a", limit+1)})
+	if !providers.IsValidation(err) || !strings.Contains(err.Error(), "4097") || !strings.Contains(err.Error(), "4096") {
+		t.Fatalf("err = %v", err)
+	}
+	if n := s.Requests(); n != 0 {
+		t.Errorf("%d requests were sent", n)
+	}
+}
+
+// TestCustomVoice: a voice ID starting voice_ goes as {"id": …} (the spec's
+// custom voice reference; the server checks it against the spec), a
+// built-in name as a string; Infery keeps plain strings.
+func TestCustomVoice(t *testing.T) {
+	s, p := server(t)
+	for voice, want := range map[string]any{"voice_1234": map[string]any{"id": "voice_1234"}, "coral": "coral"} {
+		s.Set(nil)
+		a, err := p.Synthesize(context.Background(), providers.Request{Text: "hi", Voice: voice})
+		read(t, a, err)
+		if got := sentBody(t, s)["voice"]; fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("voice %s sent as %#v, want %#v", voice, got, want)
+		}
+		if s.Validated() != 1 {
+			t.Errorf("voice %s: the request was not checked against the spec", voice)
+		}
+	}
+	si, pi := providertest.Start(t, factory(infery), &fake{key: testKey, models: []string{"tts-1"}}, "/v1", testKey)
+	a, err := pi.Synthesize(context.Background(), providers.Request{Text: "hi", Voice: "voice_1234"})
+	read(t, a, err)
+	if got := sentBody(t, si)["voice"]; got != "voice_1234" {
+		t.Errorf("Infery got voice %#v", got)
 	}
 }

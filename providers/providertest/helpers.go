@@ -101,3 +101,32 @@ func ReadAll(p providers.Provider, req providers.Request) (*providers.Audio, []b
 	b, err := io.ReadAll(a.Body)
 	return a, b, err
 }
+
+// RefusesModel synthesizes req (whose Model the API's closed list lacks)
+// and fails t unless a validation error came back that names every model
+// in allowed, before any request reached s.
+func RefusesModel(t testing.TB, s *Server, p providers.Provider, req providers.Request, allowed []string) {
+	t.Helper()
+	s.Set(nil)
+	_, err := p.Synthesize(context.Background(), req)
+	if !providers.IsValidation(err) {
+		t.Fatalf("model %q: got %v, want a validation error", req.Model, err)
+	}
+	for _, m := range allowed {
+		if !strings.Contains(err.Error(), m) {
+			t.Errorf("the error %q does not name the allowed model %s", err, m)
+		}
+	}
+	if n := s.Requests(); n != 0 {
+		t.Errorf("%d requests were sent with the unknown model %q", n, req.Model)
+	}
+}
+
+// Strings turns an OpenAPI enum into strings.
+func Strings(enum []any) []string {
+	out := make([]string, 0, len(enum))
+	for _, v := range enum {
+		out = append(out, fmt.Sprint(v))
+	}
+	return out
+}

@@ -11,8 +11,14 @@
 //			Fake:     newFake(testKey),
 //			Key:      testKey,
 //			BasePath: "/v1",
+//			Spec:     providertest.SpecFile(t, "testdata/openapi.json"),
 //		})
 //	}
+//
+// With a Spec (the provider's official OpenAPI document), every request
+// the fake receives on a route the document describes is validated with
+// kin-openapi, and the "Spec" subtest sends every value the provider's
+// Capabilities offer.
 //
 // Run checks goroutine leaks with goleak, so the test calling it must not
 // run in parallel with other tests of its package.
@@ -25,6 +31,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -84,19 +91,28 @@ type Server struct {
 	// Client is an HTTP client under TestPolicy, closed with the server.
 	Client *http.Client
 
-	srv      *httptest.Server
-	fake     Fake
-	handlers sync.WaitGroup // requests being served, WebSockets included
-	mu       sync.Mutex
-	scenario Scenario
-	count    int
-	seen     []Seen
+	// Spec, when set (before the first request), checks every request
+	// whose route it describes: a request it refuses fails the test (the
+	// t given to NewServer, or the subtest the suite is running) and is
+	// answered 422 through the fake's WriteError, as a real service would.
+	Spec *Spec
+
+	srv       *httptest.Server
+	fake      Fake
+	basePath  string
+	handlers  sync.WaitGroup // requests being served, WebSockets included
+	mu        sync.Mutex
+	tb        testing.TB
+	scenario  Scenario
+	count     int
+	validated int
+	seen      []Seen
 }
 
 // NewServer starts fake behind a test server; it is closed when t ends.
 // basePath is appended to the server's address to form URL.
 func NewServer(t testing.TB, fake Fake, basePath string) *Server {
-	s := &Server{fake: fake, Client: httpx.NewHTTPClient(TestPolicy)}
+	s := &Server{fake: fake, Client: httpx.NewHTTPClient(TestPolicy), basePath: basePath, tb: t}
 	s.srv = httptest.NewServer(s)
 	s.URL = s.srv.URL + basePath
 	t.Cleanup(s.Close)
@@ -128,7 +144,21 @@ func (s *Server) Config(key string) providers.Config {
 func (s *Server) Set(sc Scenario) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.scenario, s.count, s.seen = sc, 0, nil
+	s.scenario, s.count, s.validated, s.seen = sc, 0, 0, nil
+}
+
+// Validated counts the requests checked against Spec since the last Set.
+func (s *Server) Validated() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.validated
+}
+
+// reportTo makes spec violations fail t from now on.
+func (s *Server) reportTo(t testing.TB) {
+	s.mu.Lock()
+	s.tb = t
+	s.mu.Unlock()
 }
 
 // Requests counts the requests received since the last Set.
@@ -145,7 +175,8 @@ func (s *Server) Seen() []Seen {
 	return append([]Seen(nil), s.seen...)
 }
 
-// ServeHTTP records the request and answers it under the scenario.
+// ServeHTTP records the request, checks it against Spec, and answers it
+// under the scenario.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.handlers.Add(1)
 	defer s.handlers.Done()
@@ -156,9 +187,32 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	n, sc := s.count, s.scenario
 	s.seen = append(s.seen, Seen{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
 	s.mu.Unlock()
+	if s.Spec != nil {
+		path := r.URL.Path
+		if s.basePath != "" && strings.HasPrefix(path, s.basePath) {
+			path = strings.TrimPrefix(path, s.basePath)
+		}
+		checked, problem := s.Spec.Validate(r, path, body)
+		s.mu.Lock()
+		if checked {
+			s.validated++
+		}
+		tb := s.tb
+		s.mu.Unlock()
+		if problem != "" {
+			tb.Errorf("%s %s does not follow the provider's OpenAPI spec: %s\nbody: %.600s", r.Method, r.URL.RequestURI(), problem, s.Spec.readable(r.Header.Get("Content-Type"), body))
+			s.fake.WriteError(w, http.StatusUnprocessableEntity, "request does not follow the spec: "+firstLine(problem))
+			return
+		}
+	}
 	if sc == nil {
 		s.fake.ServeHTTP(w, r)
 		return
 	}
 	sc(w, r, n, s.fake)
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
 }

@@ -37,6 +37,19 @@ type Harness struct {
 	Voice string
 	// Request, if set, adjusts every synthesis request the suite sends.
 	Request func(*providers.Request)
+	// Spec is the provider's official OpenAPI document (LoadSpec). When
+	// set, the server checks every request against it and the "Spec"
+	// subtest sends every model, format, rate, language, speed end,
+	// transport and option value the Capabilities offer; at least one
+	// synthesis request must be checked, so validation cannot be skipped
+	// silently. nil only for providers that publish no spec.
+	Spec *Spec
+	// OptionSamples gives the Spec subtest values for free-text options
+	// (no choices, no range), keyed by option: the options to set, the
+	// key's own value and any others it needs (a transcript with a
+	// recording). Free-text options without a sample or a default are
+	// left out.
+	OptionSamples map[string]map[string]string
 }
 
 // Run runs the conformance suite. Subtests run one after another; the
@@ -47,6 +60,7 @@ func Run(t *testing.T, h Harness) {
 	}
 	leaks := goleak.IgnoreCurrent()
 	s := NewServer(t, h.Fake, h.BasePath)
+	s.Spec = h.Spec
 	r := &runner{h: h, s: s}
 	r.p = r.build(t, s.Config(h.Key))
 	r.caps = r.p.Capabilities()
@@ -58,22 +72,29 @@ func Run(t *testing.T, h Harness) {
 		r.voice = vs[0].ID
 	}
 
-	t.Run("Info", r.info)
-	t.Run("Formats", r.formats)
-	t.Run("Models", r.models)
-	t.Run("Voices", r.voices)
-	t.Run("Listing", r.listing)
-	t.Run("Validation", r.validation)
-	t.Run("Status", r.status)
-	t.Run("RateLimit", r.rateLimit)
-	t.Run("FirstByte", r.firstByte)
-	t.Run("LongStream", r.longStream)
-	t.Run("CutStream", r.cutStream)
-	t.Run("NotAudio", r.notAudio)
-	t.Run("Cancel", r.cancel)
-	t.Run("Close", r.closeMidStream)
-	t.Run("Redirect", r.redirect)
-	t.Run("HTTPS", r.https)
+	subtests := []struct {
+		name string
+		fn   func(*testing.T)
+	}{
+		{"Info", r.info}, {"Formats", r.formats}, {"Models", r.models}, {"Voices", r.voices},
+		{"Listing", r.listing}, {"Validation", r.validation}, {"Status", r.status}, {"RateLimit", r.rateLimit},
+		{"FirstByte", r.firstByte}, {"LongStream", r.longStream}, {"CutStream", r.cutStream},
+		{"NotAudio", r.notAudio}, {"Cancel", r.cancel}, {"Close", r.closeMidStream},
+		{"Redirect", r.redirect}, {"HTTPS", r.https},
+	}
+	if h.Spec != nil {
+		subtests = append(subtests, struct {
+			name string
+			fn   func(*testing.T)
+		}{"Spec", r.spec})
+	}
+	for _, st := range subtests {
+		t.Run(st.name, func(t *testing.T) {
+			s.reportTo(t)
+			st.fn(t)
+		})
+		s.reportTo(t)
+	}
 
 	s.Close()
 	goleak.VerifyNone(t, leaks)

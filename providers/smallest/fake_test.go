@@ -13,7 +13,7 @@ import (
 	"chorus/providers/providertest"
 )
 
-// fake serves the Smallest AI Waves contract (smallest.md): the unified
+// fake serves the Smallest AI Waves contract (docs/providers/smallest.md): the unified
 // routes, the voice catalog, the 410 of retired routes, the documented
 // error bodies and the default plan's one request in flight at a time.
 type fake struct {
@@ -112,9 +112,6 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 var contentTypes = map[string]string{"wav": "audio/wav", "mp3": "audio/mpeg", "pcm": "audio/pcm",
 	"ulaw": "audio/basic", "alaw": "audio/x-alaw-basic"} // all but wav UNCONFIRMED
 
-var languages = []string{"auto", "en", "hi", "mr", "kn", "ta", "bn", "gu", "te", "ml", "pa", "or", "es", "de", "fr",
-	"it", "nl", "sv", "pt", "ru", "el", "fi", "no", "pl", "ar", "zh", "id", "ja", "ko", "ms", "tr", "vi"}
-
 func (f *fake) tts(w http.ResponseWriter, r *http.Request, sse bool) {
 	bad := func(format string, args ...any) {
 		writeJSON(w, 400, map[string]any{"error": "InvalidRequest", "message": fmt.Sprintf(format, args...)})
@@ -170,6 +167,9 @@ func (f *fake) tts(w http.ResponseWriter, r *http.Request, sse bool) {
 		return
 	case body.Language != nil && !slices.Contains(languages, *body.Language):
 		bad("Invalid enum value for 'language': %q", *body.Language)
+		return
+	case body.NumberPronunciationLanguage != nil && !slices.Contains(languages, *body.NumberPronunciationLanguage):
+		bad("Invalid enum value for 'number_pronunciation_language': %q", *body.NumberPronunciationLanguage)
 		return
 	}
 	for _, d := range body.PronunciationDicts {

@@ -3,7 +3,7 @@
 // /waves/v1/tts/live (Server-Sent Events of base64 PCM) for playback while
 // the audio arrives.
 //
-// Wire contract: /work/shared/providers/smallest.md.
+// Wire contract: docs/providers/smallest.md.
 package smallest
 
 import (
@@ -34,6 +34,11 @@ const (
 // dictionary IDs, comma-separated; they go to "pronunciation_dicts".
 const OptionPronunciationDicts = "pronunciation_dicts"
 
+// OptionNumberLanguage is the Request.Options key for the language numbers,
+// amounts, times and dates are read in, whatever the voice's language; it
+// goes to "number_pronunciation_language".
+const OptionNumberLanguage = "number_pronunciation_language"
+
 // voicesPath is the one catalog route; it takes the hyphen form of the model
 // name, and both models share the catalog.
 const voicesPath = "/waves/v1/lightning-v3.1/get_voices"
@@ -45,6 +50,10 @@ var info = providers.Info{
 	DefaultBaseURL: "https://api.smallest.ai",
 	Website:        "https://console.smallest.ai",
 }
+
+// languages are the codes "language" and "number_pronunciation_language" take.
+var languages = []string{"auto", "en", "hi", "mr", "kn", "ta", "bn", "gu", "te", "ml", "pa", "or", "es", "de", "fr",
+	"it", "nl", "sv", "pt", "ru", "el", "fi", "no", "pl", "ar", "zh", "id", "ja", "ko", "ms", "tr", "vi"}
 
 var caps = providers.Capabilities{
 	Models: []providers.Model{
@@ -62,11 +71,15 @@ var caps = providers.Capabilities{
 	MaxChars:    250,
 	Streaming:   true,
 	Concurrency: 1, // default plan: a second request in flight gets 429
-	Languages: []string{"auto", "en", "hi", "mr", "kn", "ta", "bn", "gu", "te", "ml", "pa", "or", "es", "de", "fr",
-		"it", "nl", "sv", "pt", "ru", "el", "fi", "no", "pl", "ar", "zh", "id", "ja", "ko", "ms", "tr", "vi"},
+	Languages:   languages,
 	Options: []providers.Option{{
 		Key: OptionPronunciationDicts, Label: "Pronunciation dictionaries",
 		Help: "IDs of your pronunciation dictionaries, comma-separated",
+	}, {
+		// No default: left out, numbers follow the language.
+		Key: OptionNumberLanguage, Label: "Numbers read in",
+		Help:    "language for numbers, amounts, times and dates, whatever the voice speaks (empty: the text's language)",
+		Choices: languages,
 	}},
 }
 
@@ -174,6 +187,7 @@ type ttsRequest struct {
 	Language           string   `json:"language,omitempty"`
 	OutputFormat       string   `json:"output_format"` // always explicit: the server default is headerless pcm
 	PronunciationDicts []string `json:"pronunciation_dicts,omitempty"`
+	NumberLanguage     string   `json:"number_pronunciation_language,omitempty"`
 }
 
 // Synthesize sends POST /waves/v1/tts/live (SSE) for a streamed pcm request,
@@ -184,12 +198,15 @@ func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*prov
 	if err := providers.Validate(ID, req, caps); err != nil {
 		return nil, err
 	}
+	if err := checkModel(req.Model); err != nil {
+		return nil, err
+	}
 	if req.Voice == "" {
 		return nil, &providers.Error{Provider: ID, Kind: providers.KindValidation,
 			Message: "Smallest AI needs a voice", Hint: "pick one from `chorus voices --provider smallest`, e.g. magnus"}
 	}
 	body := ttsRequest{Text: req.Text, VoiceID: req.Voice, Model: req.Model, SampleRate: req.SampleRate,
-		Speed: req.Speed, Language: req.Language, OutputFormat: req.Format}
+		Speed: req.Speed, Language: req.Language, OutputFormat: req.Format, NumberLanguage: req.Options[OptionNumberLanguage]}
 	for _, d := range strings.Split(req.Options[OptionPronunciationDicts], ",") {
 		if d = strings.TrimSpace(d); d != "" {
 			body.PronunciationDicts = append(body.PronunciationDicts, d)
@@ -217,6 +234,21 @@ func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*prov
 	}
 	a.Body, a.Requests = resp.Body, resp.Requests
 	return a, nil
+}
+
+// checkModel refuses a model the API's closed list lacks (retired ones
+// such as lightning-v2 included) before anything is sent.
+func checkModel(model string) error {
+	var ids []string
+	for _, m := range caps.Models {
+		if m.ID == model {
+			return nil
+		}
+		ids = append(ids, m.ID)
+	}
+	return &providers.Error{Provider: ID, Kind: providers.KindValidation,
+		Message: fmt.Sprintf("model %q is not offered; allowed: %s", model, strings.Join(ids, ", ")),
+		Hint:    "choose one of those models (older Lightning models were retired)"}
 }
 
 func encodingOf(format string) audio.Encoding {

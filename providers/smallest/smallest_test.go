@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,13 +17,20 @@ import (
 const testKey = "sk_smallest_test_0123456789"
 
 func TestConformance(t *testing.T) {
-	providertest.Run(t, providertest.Harness{New: New, Fake: newFake(testKey), Key: testKey})
+	providertest.Run(t, providertest.Harness{New: New, Fake: newFake(testKey), Key: testKey,
+		Spec: providertest.SpecFile(t, specFile), OptionSamples: map[string]map[string]string{OptionPronunciationDicts: {OptionPronunciationDicts: "dict-1"}}})
 }
+
+// specFile is Smallest AI's official OpenAPI document, trimmed to the TTS
+// paths (see THIRD_PARTY.md).
+const specFile = "testdata/openapi.json"
 
 // setup starts the fake and a provider pointed at it.
 func setup(t *testing.T) (*providertest.Server, providers.Provider) {
 	t.Helper()
-	return providertest.Start(t, New, newFake(testKey), "", testKey)
+	s, p := providertest.Start(t, New, newFake(testKey), "", testKey)
+	s.Spec = providertest.SpecFile(t, specFile)
+	return s, p
 }
 
 func TestRequestOnTheWire(t *testing.T) {
@@ -151,5 +159,60 @@ func TestSecondConcurrentRequestIsRefused(t *testing.T) {
 	}
 	if caps.Concurrency != 1 {
 		t.Errorf("Concurrency %d; the default plan takes one request at a time", caps.Concurrency)
+	}
+}
+
+// TestModelsAreTheSpecs: Chorus offers exactly the spec's closed list, and
+// refuses anything else (a retired model too) before sending.
+func TestModelsAreTheSpecs(t *testing.T) {
+	s, p := setup(t)
+	enum := providertest.Strings(s.Spec.Doc().Components.Schemas["TtsRequest"].Value.Properties["model"].Value.Enum)
+	var ids []string
+	for _, m := range caps.Models {
+		ids = append(ids, m.ID)
+	}
+	slices.Sort(enum)
+	slices.Sort(ids)
+	if !slices.Equal(ids, enum) {
+		t.Errorf("Chorus offers %v, the spec lists %v", ids, enum)
+	}
+	for _, m := range []string{"lightning-v2", "lightning_v3.1-pro", "LIGHTNING_V3.1"} {
+		providertest.RefusesModel(t, s, p, providers.Request{Text: "Hi.", Voice: "magnus", Model: m}, enum)
+	}
+}
+
+// TestNumberLanguage: the option goes to number_pronunciation_language,
+// takes the spec's codes, and is left out when unset.
+func TestNumberLanguage(t *testing.T) {
+	s, p := setup(t)
+	enum := providertest.Strings(s.Spec.Doc().Components.Schemas["TtsRequest"].Value.Properties["number_pronunciation_language"].Value.Enum)
+	for _, o := range caps.Options {
+		if o.Key == OptionNumberLanguage && !slices.Equal(o.Choices, enum) {
+			t.Errorf("choices %v, the spec has %v", o.Choices, enum)
+		}
+	}
+	for _, want := range []string{"hi", ""} {
+		s.Set(nil)
+		req := providers.Request{Text: "It costs 250 rupees.", Voice: "meher", Language: "en"}
+		if want != "" {
+			req.Options = map[string]string{OptionNumberLanguage: want}
+		}
+		if _, _, err := providertest.ReadAll(p, req); err != nil {
+			t.Fatal(err)
+		}
+		m := providertest.Fields(s.Seen()[0].Body)
+		var body map[string]any
+		json.Unmarshal(s.Seen()[0].Body, &body)
+		if want == "" && m["number_pronunciation_language"] {
+			t.Error("sent number_pronunciation_language without the option")
+		}
+		if want != "" && body["number_pronunciation_language"] != want {
+			t.Errorf("number_pronunciation_language = %v, want %s", body["number_pronunciation_language"], want)
+		}
+	}
+	s.Set(nil)
+	_, err := p.Synthesize(context.Background(), providers.Request{Text: "Hi.", Voice: "meher", Options: map[string]string{OptionNumberLanguage: "xx"}})
+	if !providers.IsValidation(err) || !strings.Contains(err.Error(), "hi") || s.Requests() != 0 {
+		t.Errorf("an unknown code: %v (%d requests)", err, s.Requests())
 	}
 }

@@ -14,7 +14,7 @@ import (
 	"chorus/providers/providertest"
 )
 
-// fake serves the Voice.ai contract (voiceai.md): the two HTTP speech
+// fake serves the Voice.ai contract (docs/providers/voiceai.md): the two HTTP speech
 // routes, the single-context WebSocket with its close codes, and the voice
 // list (as a bare array, or wrapped when wrapVoices is set).
 type fake struct {
@@ -25,8 +25,7 @@ type fake struct {
 	closeWith *websocket.CloseError
 }
 
-var models = []string{ModelEnglish, "voiceai-tts-v1-2026-02-10", ModelMultilingual, "voiceai-tts-multilingual-v1-2026-02-10",
-	ModelLite, "voiceai-tts-lite-v1-2026-04-15"}
+var models = []string{ModelEnglish, "voiceai-tts-v1-2026-02-10", ModelMultilingual, "voiceai-tts-multilingual-v1-2026-02-10"}
 
 var languages = []string{"en", "ca", "sv", "es", "fr", "de", "it", "pt", "pl", "ru", "nl"}
 
@@ -137,8 +136,6 @@ func check(body []byte, ws bool) (wireRequest, string) {
 		return req, "language: unsupported " + lang
 	case req.Model != nil && !slices.Contains(models, *req.Model):
 		return req, "model: unknown " + *req.Model
-	case req.Model != nil && strings.Contains(*req.Model, "-lite-") && lang != "en":
-		return req, "model: lite models take language en only"
 	case ws && (req.Flush == nil || !*req.Flush):
 		return req, "" // buffering; this fake expects the one-shot form only
 	}

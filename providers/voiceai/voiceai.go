@@ -4,7 +4,7 @@
 // /api/v1/tts/speech/stream ("stream") and whole files from
 // /api/v1/tts/speech ("http").
 //
-// Wire contract: /work/shared/providers/voiceai.md (OpenAPI 1.5.0).
+// Wire contract: docs/providers/voiceai.md (OpenAPI 1.5.0).
 package voiceai
 
 import (
@@ -39,7 +39,6 @@ const (
 const (
 	ModelEnglish      = "voiceai-tts-v1-latest"
 	ModelMultilingual = "voiceai-tts-multilingual-v1-latest"
-	ModelLite         = "voiceai-tts-lite-v1-latest"
 )
 
 // Request.Options keys.
@@ -47,6 +46,9 @@ const (
 	OptionTemperature  = "temperature"
 	OptionTopP         = "top_p"
 	OptionDictionaryID = "dictionary_id"
+	// OptionDictionaryVersion pins a version of the dictionary (1 or more;
+	// unset: the latest).
+	OptionDictionaryVersion = "dictionary_version"
 )
 
 var info = providers.Info{
@@ -74,7 +76,6 @@ var caps = providers.Capabilities{
 		{ID: ModelMultilingual, Name: "Voice.ai TTS v1 multilingual", Description: "ca sv es fr de it pt pl ru nl; chosen automatically for them"},
 		{ID: "voiceai-tts-v1-2026-02-10", Name: "Voice.ai TTS v1 (2026-02-10)", Description: "pinned English model"},
 		{ID: "voiceai-tts-multilingual-v1-2026-02-10", Name: "Voice.ai TTS v1 multilingual (2026-02-10)", Description: "pinned multilingual model"},
-		{ID: ModelLite, Name: "Voice.ai TTS Lite", Description: "English only, fastest"},
 	},
 	Formats: formats,
 	// The rate is part of the format name; there is no speed setting.
@@ -89,12 +90,18 @@ var caps = providers.Capabilities{
 		{Key: OptionTopP, Label: "Top P", Help: "nucleus sampling; lower is more conservative",
 			Range: &providers.Range{Min: 0, Max: 1, Default: 0.8}, Default: "0.8"},
 		{Key: OptionDictionaryID, Label: "Pronunciation dictionary", Help: "ID of a managed pronunciation dictionary"},
+		{Key: OptionDictionaryVersion, Label: "Dictionary version", Help: "a whole number from 1; empty uses the latest version",
+			Range: &providers.Range{Min: 1, Max: maxDictionaryVersion}},
 	},
 }
 
 func init() {
 	providers.Register(providers.Registration{Info: info, New: New, Order: 45})
 }
+
+// maxDictionaryVersion bounds the option's range; the spec sets only the
+// minimum.
+const maxDictionaryVersion = 1_000_000
 
 // Provider talks to Voice.ai.
 type Provider struct {
@@ -177,6 +184,7 @@ type speechRequest struct {
 	Model        string   `json:"model"`
 	Language     string   `json:"language,omitempty"`
 	DictionaryID string   `json:"dictionary_id,omitempty"`
+	DictVersion  int      `json:"dictionary_version,omitempty"`
 	Flush        *bool    `json:"flush,omitempty"`
 }
 
@@ -195,18 +203,25 @@ func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*prov
 	if err := providers.Validate(ID, req, caps); err != nil {
 		return nil, err
 	}
+	if err := checkModel(req.Model); err != nil {
+		return nil, err
+	}
 	if req.Speed != 1 {
 		return nil, &providers.Error{Provider: ID, Kind: providers.KindValidation,
 			Message: fmt.Sprintf("Voice.ai has no speed setting (asked for %g)", req.Speed), Hint: "leave the speed at 1"}
-	}
-	if strings.Contains(req.Model, "-lite-") && req.Language != "" && req.Language != "en" {
-		return nil, providers.Invalid(ID, "model %s speaks English only; choose language en or another model", req.Model)
 	}
 	if req.Batch && !explicitTransport {
 		req.Transport = TransportHTTP
 	}
 	body := speechRequest{Text: req.Text, VoiceID: req.Voice, AudioFormat: req.Format, Model: req.Model,
 		Language: req.Language, DictionaryID: req.Options[OptionDictionaryID]}
+	if v, ok := req.Options[OptionDictionaryVersion]; ok {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 {
+			return nil, providers.Invalid(ID, "option %s needs a whole number from 1 to %d, not %q", OptionDictionaryVersion, maxDictionaryVersion, v)
+		}
+		body.DictVersion = n
+	}
 	body.Temperature = number(req.Options, OptionTemperature)
 	body.TopP = number(req.Options, OptionTopP)
 	enc, format := Encoding(req.Format)
@@ -224,9 +239,24 @@ func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*prov
 		resp, err = p.Client.Audio(ctx, httpx.Request{Path: "/api/v1/tts/speech", Body: body}, enc, nil)
 	}
 	if err != nil {
-		return nil, err
+		return nil, explain(err)
 	}
 	return &providers.Audio{Body: resp.Body, Encoding: enc, Format: format, Requests: resp.Requests}, nil
+}
+
+// checkModel refuses a model the API's closed list lacks before anything
+// is sent.
+func checkModel(model string) error {
+	var ids []string
+	for _, m := range caps.Models {
+		if m.ID == model {
+			return nil
+		}
+		ids = append(ids, m.ID)
+	}
+	return &providers.Error{Provider: ID, Kind: providers.KindValidation,
+		Message: fmt.Sprintf("model %q is not offered; allowed: %s", model, strings.Join(ids, ", ")),
+		Hint:    "choose one of those models, or leave the model empty to pick by language"}
 }
 
 func number(opts map[string]string, key string) *float64 {
@@ -281,6 +311,19 @@ var closeMeanings = httpx.CloseMessages{
 		Message: "Voice.ai failed to generate the speech"},
 }
 
+const quotaHint = "Add credits to your Voice.ai account, then try again"
+
+// explain reports HTTP 402 (insufficient credits) as what it is: the
+// account is out of credits, which waiting does not cure.
+func explain(err error) error {
+	var pe *providers.Error
+	if errors.As(err, &pe) && pe.Status == 402 {
+		pe.Kind = providers.KindQuota
+		pe.Hint = quotaHint
+	}
+	return err
+}
+
 // closeError maps a close to an error and sharpens the 1008 cases whose
 // reason says which policy failed.
 func (p *Provider) closeError(err error) *providers.Error {
@@ -295,8 +338,8 @@ func (p *Provider) closeError(err error) *providers.Error {
 	case e.Kind == providers.KindAuth:
 		// the hint already names the key setting
 	case strings.Contains(reason, "credit") || strings.Contains(reason, "quota") || strings.Contains(reason, "balance"):
-		e.Kind = providers.KindRateLimit
-		e.Hint = "Add credits to your Voice.ai account, then try again"
+		e.Kind = providers.KindQuota
+		e.Hint = quotaHint
 	case strings.Contains(reason, "too long") || strings.Contains(reason, "length") || strings.Contains(reason, "characters"):
 		e.Hint = "Shorten the text or split it; free plans take 500 characters per request"
 	}

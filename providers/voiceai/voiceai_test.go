@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,7 +22,8 @@ func TestConformance(t *testing.T) {
 	for _, tr := range caps.Transports {
 		t.Run(tr, func(t *testing.T) {
 			providertest.Run(t, providertest.Harness{New: New, Fake: &fake{key: testKey}, Key: testKey,
-				Request: func(q *providers.Request) { q.Transport = tr }})
+				Request: func(q *providers.Request) { q.Transport = tr }, Spec: providertest.SpecFile(t, specFile),
+				OptionSamples: map[string]map[string]string{OptionDictionaryID: {OptionDictionaryID: "dict_123"}}})
 		})
 	}
 }
@@ -29,8 +31,14 @@ func TestConformance(t *testing.T) {
 // setup starts f and a provider pointed at it.
 func setup(t *testing.T, f *fake) (*providertest.Server, providers.Provider) {
 	t.Helper()
-	return providertest.Start(t, New, f, "", testKey)
+	s, p := providertest.Start(t, New, f, "", testKey)
+	s.Spec = providertest.SpecFile(t, specFile)
+	return s, p
 }
+
+// specFile is the Voice.ai OpenAPI 1.5.0 excerpt (speech routes only; see
+// THIRD_PARTY.md for where it comes from).
+const specFile = "testdata/openapi.json"
 
 func TestTransportsAndPaths(t *testing.T) {
 	s, p := setup(t, &fake{key: testKey})
@@ -119,7 +127,7 @@ func TestCloseCodes(t *testing.T) {
 		{1003, "Expected text message", providers.KindValidation, []string{"1003", "message type", "Expected text message"}},
 		{1007, "extra inputs are not permitted", providers.KindValidation, []string{"1007", "invalid", "extra inputs"}},
 		{1008, "Authentication failed", providers.KindAuth, []string{"1008", "VOICEAI_API_KEY"}},
-		{1008, "Insufficient credits", providers.KindRateLimit, []string{"1008", "credits", "Add credits"}},
+		{1008, "Insufficient credits", providers.KindQuota, []string{"1008", "out of credits", "Add credits"}},
 		{1008, "Text too long", providers.KindValidation, []string{"1008", "Shorten the text"}},
 		{1011, "TTS generation failed", providers.KindServer, []string{"1011", "failed to generate", "TTS generation failed"}},
 	}
@@ -150,7 +158,7 @@ func TestHTTPErrors(t *testing.T) {
 		kind   providers.Kind
 		want   string
 	}{
-		{402, `{"error":"Insufficient credits","detail":"Balance is 0","code":"insufficient_credits"}`, providers.KindRateLimit, "Add credits"},
+		{402, `{"error":"Insufficient credits","detail":"Balance is 0","code":"insufficient_credits"}`, providers.KindQuota, "Add credits"},
 		{404, `{"error":"Voice not found","detail":null,"code":null}`, providers.KindNotFound, "Voice not found"},
 		{422, `{"detail":[{"loc":["body","temperature"],"msg":"ensure this value is less than or equal to 2","type":"value_error"}]}`, providers.KindValidation, "temperature: ensure"},
 	}
@@ -180,7 +188,6 @@ func TestValidation(t *testing.T) {
 	_, p := setup(t, &fake{key: testKey})
 	for _, req := range []providers.Request{
 		{Text: "Hi.", Speed: 1.5},
-		{Text: "Hola.", Language: "es", Model: ModelLite},
 		{Text: "Hi.", Options: map[string]string{OptionTemperature: "3"}},
 		{Text: "Hi.", Language: "ja"},
 	} {
@@ -208,4 +215,56 @@ func TestWebSocketCancelLeavesNothing(t *testing.T) {
 	a.Body.Close()
 	s.Close()
 	goleak.VerifyNone(t, leaks)
+}
+
+// TestModelsAreTheSpecs: Chorus offers exactly the spec's closed list, and
+// refuses anything else (the Lite models the spec lacks too) before
+// sending, over every transport.
+func TestModelsAreTheSpecs(t *testing.T) {
+	s, p := setup(t, &fake{key: testKey})
+	enum := providertest.Strings(s.Spec.Doc().Components.Schemas["GenerateSpeechRequest"].Value.Properties["model"].Value.Enum)
+	var ids []string
+	for _, m := range caps.Models {
+		ids = append(ids, m.ID)
+	}
+	slices.Sort(enum)
+	slices.Sort(ids)
+	if !slices.Equal(ids, enum) {
+		t.Errorf("Chorus offers %v, the spec lists %v", ids, enum)
+	}
+	for _, tr := range caps.Transports {
+		for _, m := range []string{"voiceai-tts-lite-v1-latest", "voiceai-tts-v2-latest"} {
+			providertest.RefusesModel(t, s, p, providers.Request{Text: "Hi.", Model: m, Transport: tr}, enum)
+		}
+	}
+}
+
+// TestDictionaryVersion: a whole number from 1 goes to dictionary_version
+// on every transport; anything else is refused before sending.
+func TestDictionaryVersion(t *testing.T) {
+	s, p := setup(t, &fake{key: testKey})
+	for _, tr := range []string{TransportStream, TransportHTTP} {
+		s.Set(nil)
+		opts := map[string]string{OptionDictionaryID: "dict_123", OptionDictionaryVersion: "3"}
+		if _, _, err := providertest.ReadAll(p, providers.Request{Text: "Hi.", Transport: tr, Options: opts}); err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		json.Unmarshal(s.Seen()[0].Body, &m)
+		if m["dictionary_version"] != 3.0 || m["dictionary_id"] != "dict_123" {
+			t.Errorf("%s body %v", tr, m)
+		}
+	}
+	s.Set(nil)
+	providertest.ReadAll(p, providers.Request{Text: "Hi.", Transport: TransportHTTP})
+	if providertest.Fields(s.Seen()[0].Body)["dictionary_version"] {
+		t.Error("dictionary_version sent without the option")
+	}
+	for _, bad := range []string{"0", "1.5", "two", "-3"} {
+		s.Set(nil)
+		_, err := p.Synthesize(context.Background(), providers.Request{Text: "Hi.", Options: map[string]string{OptionDictionaryVersion: bad}})
+		if !providers.IsValidation(err) || s.Requests() != 0 {
+			t.Errorf("version %q: %v (%d requests)", bad, err, s.Requests())
+		}
+	}
 }

@@ -242,6 +242,30 @@ func fileStem(name string) string {
 // 30 seconds long (measured by decoding it). It returns the file's bytes,
 // its encoding and its duration, or an error that says what to change.
 func Load(file string) ([]byte, audio.Encoding, time.Duration, error) {
+	data, enc, dur, err := Read(file)
+	if err != nil {
+		return nil, "", 0, err
+	}
+	if dur < MinDuration || dur > MaxDuration {
+		return nil, "", 0, fmt.Errorf("the reference audio %s is %.1f s long; it must be %d to %d seconds of clean speech (trim or record it again)",
+			filepath.Base(file), dur.Seconds(), int(MinDuration.Seconds()), int(MaxDuration.Seconds()))
+	}
+	return data, enc, dur, nil
+}
+
+// Advice is a warning for a recording of d outside the recommended 10 to
+// 30 seconds (cloning still works, less well), or "".
+func Advice(file string, d time.Duration) string {
+	if d >= MinDuration && d <= MaxDuration {
+		return ""
+	}
+	return fmt.Sprintf("The reference audio %s is %.1f s long; voices clone best from %d to %d seconds of clean speech",
+		filepath.Base(file), d.Seconds(), int(MinDuration.Seconds()), int(MaxDuration.Seconds()))
+}
+
+// Read reads a reference recording and checks it is a WAV, MP3 or FLAC
+// file that decodes and holds some audio, whatever its length (see Advice).
+func Read(file string) ([]byte, audio.Encoding, time.Duration, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, "", 0, fmt.Errorf("cannot read the reference audio: %v", err)
@@ -262,9 +286,8 @@ func Load(file string) ([]byte, audio.Encoding, time.Duration, error) {
 	if err != nil {
 		return nil, "", 0, fmt.Errorf("the reference audio %s cannot be decoded: %v", filepath.Base(file), err)
 	}
-	if dur < MinDuration || dur > MaxDuration {
-		return nil, "", 0, fmt.Errorf("the reference audio %s is %.1f s long; it must be %d to %d seconds of clean speech (trim or record it again)",
-			filepath.Base(file), dur.Seconds(), int(MinDuration.Seconds()), int(MaxDuration.Seconds()))
+	if dur <= 0 {
+		return nil, "", 0, fmt.Errorf("the reference audio %s holds no audio", filepath.Base(file))
 	}
 	return data, enc, dur, nil
 }

@@ -21,7 +21,7 @@ const referencesHelp = `Usage:
   chorus references add NAME FILE --text TRANSCRIPT
   chorus references delete NAME
 
-A reference is a 10–30 s WAV, MP3 or FLAC recording of one voice and its exact
+A reference is a WAV, MP3 or FLAC recording (10–30 s clones best) of one voice and its exact
 transcript. Providers with instant voice cloning (fishaudio) speak in that voice
 with "chorus speak --provider fishaudio --reference-name NAME TEXT".
 `
@@ -79,6 +79,9 @@ func runReferences(ctx context.Context, env *Env, args []string) int {
 			return fail(env, usageErr("%v", err))
 		}
 		fmt.Fprintf(env.Stderr, "saved reference %q (%.1f s)\n", ref.Name, ref.Duration.Seconds())
+		if advice := ref.Advice(); advice != "" {
+			fmt.Fprintf(env.Stderr, "note: %s\n", advice)
+		}
 		return ExitOK
 	case "delete", "remove":
 		pos, err := parse(newFlags(env, "references delete", "NAME"), args[1:])

@@ -19,7 +19,7 @@ func init() {
 //
 // They become Request.Options, which providers without cloning refuse.
 func referenceFlags(fs *flag.FlagSet) func(job *core.Job) error {
-	file := fs.String("reference", "", "clone the voice of this 10–30 s WAV/MP3/FLAC recording (with --reference-text)")
+	file := fs.String("reference", "", "clone the voice of this WAV/MP3/FLAC recording, 10–30 s clones best (with --reference-text)")
 	text := fs.String("reference-text", "", "exact transcript of the --reference recording")
 	name := fs.String("reference-name", "", "use the saved reference NAME; with --reference, save the recording under NAME first")
 	return func(job *core.Job) error {

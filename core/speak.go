@@ -273,6 +273,11 @@ func (pj *preparedJob) run(ctx context.Context) (*Result, error) {
 	if w, ok := pj.p.(providers.Warner); ok && w.Warning() != "" {
 		notice(w.Warning())
 	}
+	if a, ok := pj.p.(providers.Adviser); ok {
+		if msg := a.Advice(pj.req); msg != "" {
+			notice(msg)
+		}
+	}
 	res, err := pj.e.runChunks(ctx, pj.job, pj.p, pj.store, pj.states, pj.req, pj.out)
 	if res != nil {
 		res.Notices = append(notices, res.Notices...)

@@ -243,6 +243,13 @@ type Warner interface {
 	Warning() string
 }
 
+// Adviser is implemented by providers that have advice about a request
+// they will still send (e.g. a cloning reference shorter than the
+// recommended length). Core tells the user before the first request.
+type Adviser interface {
+	Advice(req Request) string
+}
+
 // VoiceChoices turns voices into sorted picker labels ("id — Name (lang,
 // gender)") and a map from each label back to its voice ID.
 func VoiceChoices(voices []Voice) (labels []string, ids map[string]string) {

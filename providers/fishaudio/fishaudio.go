@@ -260,6 +260,10 @@ type ttsRequest struct {
 
 // Synthesize sends the request over the chosen transport. Request.Batch
 // without an explicit transport uses "http".
+// Advice warns about a reference recording outside the recommended length:
+// it is sent all the same (providers.Adviser).
+func (p *Provider) Advice(req providers.Request) string { return ReferenceAdvice(req.Options) }
+
 func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*providers.Audio, error) {
 	explicitTransport := req.Transport != ""
 	req = providers.Normalize(req, caps)

@@ -149,8 +149,10 @@ func CheckName(name string) error {
 }
 
 // Save copies file into the store under name with its transcript, after
-// checking it is a WAV, MP3 or FLAC recording of 10 to 30 seconds. A
-// reference of the same name is replaced.
+// checking it is a WAV, MP3 or FLAC recording that holds audio. Any
+// length is kept (the 10 to 30 seconds voices clone best from are a
+// recommendation: see Reference.Advice). A reference of the same name is
+// replaced.
 func (s *Store) Save(name, file, transcript string) (Reference, error) {
 	if err := CheckName(name); err != nil {
 		return Reference{}, err
@@ -158,7 +160,7 @@ func (s *Store) Save(name, file, transcript string) (Reference, error) {
 	if strings.TrimSpace(transcript) == "" {
 		return Reference{}, errors.New("the reference needs the exact transcript of its recording")
 	}
-	data, enc, dur, err := Load(file)
+	data, enc, dur, err := Read(file)
 	if err != nil {
 		return Reference{}, err
 	}
@@ -238,21 +240,6 @@ func fileStem(name string) string {
 	return b.String()
 }
 
-// Load reads a reference recording and checks it: WAV, MP3 or FLAC, 10 to
-// 30 seconds long (measured by decoding it). It returns the file's bytes,
-// its encoding and its duration, or an error that says what to change.
-func Load(file string) ([]byte, audio.Encoding, time.Duration, error) {
-	data, enc, dur, err := Read(file)
-	if err != nil {
-		return nil, "", 0, err
-	}
-	if dur < MinDuration || dur > MaxDuration {
-		return nil, "", 0, fmt.Errorf("the reference audio %s is %.1f s long; it must be %d to %d seconds of clean speech (trim or record it again)",
-			filepath.Base(file), dur.Seconds(), int(MinDuration.Seconds()), int(MaxDuration.Seconds()))
-	}
-	return data, enc, dur, nil
-}
-
 // Advice is a warning for a recording of d outside the recommended 10 to
 // 30 seconds (cloning still works, less well), or "".
 func Advice(file string, d time.Duration) string {
@@ -262,6 +249,10 @@ func Advice(file string, d time.Duration) string {
 	return fmt.Sprintf("The reference audio %s is %.1f s long; voices clone best from %d to %d seconds of clean speech",
 		filepath.Base(file), d.Seconds(), int(MinDuration.Seconds()), int(MaxDuration.Seconds()))
 }
+
+// Advice is a warning when the recording is outside the recommended
+// length, or "".
+func (r Reference) Advice() string { return Advice(r.Name, r.Duration) }
 
 // Read reads a reference recording and checks it is a WAV, MP3 or FLAC
 // file that decodes and holds some audio, whatever its length (see Advice).

@@ -95,17 +95,22 @@ func TestLoadChecks(t *testing.T) {
 	dir := t.TempDir()
 	s := &Store{Dir: t.TempDir()}
 	short := tone(t, dir, 4, audio.WAV)
-	if _, err := s.Save("x", short, "text"); err == nil || !strings.Contains(err.Error(), "4.0 s long") || !strings.Contains(err.Error(), "10 to 30 seconds") {
-		t.Errorf("short: %v", err)
+	// Outside 10–30 s is kept, with advice: the length is a recommendation.
+	ref, err := s.Save("x", short, "text")
+	if err != nil || !strings.Contains(ref.Advice(), "4.0 s long") || !strings.Contains(ref.Advice(), "10 to 30 seconds") {
+		t.Errorf("short: %v, advice %q", err, ref.Advice())
 	}
 	long := filepath.Join(dir, "long.flac")
 	os.Rename(tone(t, dir, 31, audio.FLAC), long)
-	if _, _, _, err := Load(long); err == nil || !strings.Contains(err.Error(), "31.0 s") {
-		t.Errorf("long: %v", err)
+	if ref, err := s.Save("y", long, "text"); err != nil || !strings.Contains(ref.Advice(), "31.0 s") {
+		t.Errorf("long: %v, advice %q", err, ref.Advice())
+	}
+	if ref, err := s.Save("z", tone(t, dir, 12, audio.WAV), "text"); err != nil || ref.Advice() != "" {
+		t.Errorf("12 s: %v, advice %q", err, ref.Advice())
 	}
 	text := filepath.Join(dir, "notes.wav")
 	os.WriteFile(text, []byte("not audio at all, just some notes"), 0o600)
-	if _, _, _, err := Load(text); err == nil || !strings.Contains(err.Error(), "not a WAV, MP3 or FLAC") {
+	if _, _, _, err := Read(text); err == nil || !strings.Contains(err.Error(), "not a WAV, MP3 or FLAC") {
 		t.Errorf("text: %v", err)
 	}
 	if _, err := s.Save("x", tone(t, dir, 12, audio.WAV), "  "); err == nil {

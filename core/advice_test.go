@@ -1,0 +1,52 @@
+package core
+
+import (
+	"context"
+	"testing"
+
+	"chorus/internal/scripted"
+	"chorus/providers"
+)
+
+// advised is a provider with advice about every request it still sends.
+type advised struct{ *scripted.Provider }
+
+func (a advised) Advice(req providers.Request) string {
+	if req.Options["reference"] != "" {
+		return "the reference is short"
+	}
+	return ""
+}
+
+// A provider's advice (providers.Adviser) reaches the user as a notice,
+// and the request is sent all the same.
+func TestProviderAdviceIsANotice(t *testing.T) {
+	p := &scripted.Provider{ID: "c-advice"}
+	scripted.Register(t, p)
+	r, _ := providers.Lookup("c-advice")
+	r.New = func(providers.Config) (providers.Provider, error) { return advised{p}, nil }
+	providers.Register(r)
+	p.Caps.Options = []providers.Option{{Key: "reference"}}
+	e, _ := memEngine()
+	var events []string
+	res, err := e.Speak(context.Background(), Job{Provider: "c-advice", Play: true,
+		Request: providers.Request{Text: "Hello.", Options: map[string]string{"reference": "ana"}},
+		OnEvent: func(ev Event) {
+			if ev.Stage == StageNotice {
+				events = append(events, ev.Message)
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Notices) != 1 || res.Notices[0] != "the reference is short" || len(events) != 1 {
+		t.Errorf("notices %q, events %q", res.Notices, events)
+	}
+	if len(p.Requests()) != 1 {
+		t.Errorf("%d requests; advice must not stop the request", len(p.Requests()))
+	}
+	res, err = e.Speak(context.Background(), Job{Provider: "c-advice", Play: true, Request: providers.Request{Text: "Hello again."}})
+	if err != nil || len(res.Notices) != 0 {
+		t.Errorf("no advice: %v, notices %q", err, res.Notices)
+	}
+}

@@ -11,8 +11,11 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
 	"chorus/audio"
@@ -389,7 +392,7 @@ func (c *Client) attempt(ctx context.Context, r Request, payload []byte, ctype s
 	hr, err := c.http.Do(req)
 	if err != nil {
 		fail()
-		return c.netError(err, context.Cause(reqCtx) == errFirstByte)
+		return c.netError(err, context.Cause(reqCtx) == errFirstByte, open != nil)
 	}
 	if hr.StatusCode < 200 || hr.StatusCode > 299 {
 		msg, _ := io.ReadAll(io.LimitReader(hr.Body, 64<<10))
@@ -411,7 +414,7 @@ func (c *Client) attempt(ctx context.Context, r Request, payload []byte, ctype s
 			resp.Body.Close()
 		}
 		closer()
-		return nil, c.timeout(), true
+		return nil, c.timeout(c.policy.FirstByteTimeout, true), true
 	}
 	if err != nil {
 		closer()
@@ -448,15 +451,53 @@ func (c *Client) headers(own http.Header) http.Header {
 	return h
 }
 
-func (c *Client) timeout() *providers.Error {
+// timeout is the error for a server that stayed silent for d: no
+// headers, or (audio true) no audio bytes either.
+func (c *Client) timeout(d time.Duration, audio bool) *providers.Error {
+	what := "did not answer"
+	if audio {
+		what = "did not start sending audio"
+	}
 	return c.NewError(providers.KindNetwork, 0, "",
-		fmt.Sprintf("%s did not start sending audio within %s", c.base.Host, c.policy.FirstByteTimeout))
+		fmt.Sprintf("%s %s within %s", c.base.Host, what, Seconds(d)))
 }
 
-// netError maps a failure to send a request or read its headers.
-func (c *Client) netError(err error, timedOut bool) (*Response, *providers.Error, bool) {
+// Seconds writes d the way messages show a timeout: "30 s", "2.5 s",
+// "500 ms".
+func Seconds(d time.Duration) string {
+	switch {
+	case d >= time.Second && d%time.Second == 0:
+		return fmt.Sprintf("%d s", d/time.Second)
+	case d >= time.Second:
+		return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + " s"
+	}
+	return fmt.Sprintf("%d ms", d.Milliseconds())
+}
+
+// headerTimeout reports whether err is the HTTP transport's own
+// response-header timeout, which fires together with the first-byte timer
+// and must read the same, and returns the transport's limit.
+func (c *Client) headerTimeout(err error) (time.Duration, bool) {
+	var ne net.Error
+	if !errors.As(err, &ne) || !ne.Timeout() || !strings.Contains(err.Error(), "awaiting response headers") {
+		return 0, false
+	}
+	d := c.policy.FirstByteTimeout
+	if t, ok := c.http.Transport.(*http.Transport); ok && t.ResponseHeaderTimeout > 0 {
+		d = min(d, t.ResponseHeaderTimeout)
+	}
+	return d, true
+}
+
+// netError maps a failure to send a request or read its headers. timedOut
+// says the first-byte timer ended the attempt; audio that audio was asked
+// for (it only changes the words of a timeout).
+func (c *Client) netError(err error, timedOut, audio bool) (*Response, *providers.Error, bool) {
 	if timedOut {
-		return nil, c.timeout(), true
+		return nil, c.timeout(c.policy.FirstByteTimeout, audio), true
+	}
+	if d, ok := c.headerTimeout(err); ok {
+		return nil, c.timeout(d, audio), true
 	}
 	var pe *providers.Error
 	if errors.As(err, &pe) { // a refused redirect

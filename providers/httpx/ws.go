@@ -59,7 +59,7 @@ func (c *Client) wsAttempt(ctx context.Context, r Request, claimed audio.Encodin
 		timer.Stop()
 		defer cancel(nil)
 		if timedOut() {
-			return nil, c.timeout(), true
+			return nil, c.timeout(c.policy.FirstByteTimeout, true), true
 		}
 		if hr != nil && hr.StatusCode != http.StatusSwitchingProtocols {
 			var body []byte
@@ -74,7 +74,7 @@ func (c *Client) wsAttempt(ctx context.Context, r Request, claimed audio.Encodin
 		if ctx.Err() != nil {
 			return nil, c.stopped(ctx), false
 		}
-		return c.netError(err, false)
+		return c.netError(err, false, true)
 	}
 	conn.SetReadLimit(maxWSMessage)
 	closer := func() error { cancel(nil); return conn.CloseNow() }
@@ -82,7 +82,7 @@ func (c *Client) wsAttempt(ctx context.Context, r Request, claimed audio.Encodin
 		timer.Stop()
 		closer()
 		if timedOut() {
-			return nil, c.timeout(), true
+			return nil, c.timeout(c.policy.FirstByteTimeout, true), true
 		}
 		if ctx.Err() != nil {
 			return nil, c.stopped(ctx), false
@@ -100,7 +100,7 @@ func (c *Client) wsAttempt(ctx context.Context, r Request, claimed audio.Encodin
 	}
 	if !timer.Stop() {
 		closer()
-		return nil, c.timeout(), true
+		return nil, c.timeout(c.policy.FirstByteTimeout, true), true
 	}
 	if err := checkAudio(head, claimed); err != nil {
 		closer()

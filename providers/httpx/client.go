@@ -423,7 +423,8 @@ func (c *Client) attempt(ctx context.Context, r Request, payload []byte, ctype s
 		case ctx.Err() != nil:
 			return nil, c.stopped(ctx), false
 		case errors.As(err, &pe):
-			return nil, pe, false
+			retry, _ := IsTransient(pe)
+			return nil, pe, retry
 		}
 		return nil, c.NewError(providers.KindNetwork, 0, "",
 			fmt.Sprintf("the connection failed before any audio arrived: %v", err)), true

@@ -112,14 +112,18 @@ func (c *Client) wsAttempt(ctx context.Context, r Request, claimed audio.Encodin
 }
 
 // wsError maps a failure before any audio arrived: an error the session
-// built is kept, anything else is a network failure worth a retry.
+// built is kept, and retried only when marked Transient or Busy (CloseError
+// marks the closes that mean a passing failure); anything else is a network
+// failure worth a retry.
 func (c *Client) wsError(err error) (*providers.Error, bool) {
 	var pe *providers.Error
 	if errors.As(err, &pe) {
-		return pe, false
+		retry, _ := IsTransient(pe)
+		return pe, retry
 	}
 	if e := c.CloseError(err, nil); e != nil {
-		return e, false
+		retry, _ := IsTransient(e)
+		return e, retry
 	}
 	return c.NewError(providers.KindNetwork, 0, "",
 		fmt.Sprintf("the connection failed before any audio arrived: %v", err)), true
@@ -143,6 +147,11 @@ type CloseMessages map[websocket.StatusCode]CloseMeaning
 type CloseMeaning struct {
 	Kind    providers.Kind
 	Message string // what happened, in words; the server's reason is added after it
+	// Retry says the close is a passing failure (the service failed or
+	// restarted): before any audio, another attempt is made under the
+	// retry policy. Busy says the service asked to be called later (1013):
+	// retries then go on for the whole MaxRetryTime, as for HTTP 429.
+	Retry, Busy bool
 }
 
 // CloseError turns a WebSocket close (a *websocket.CloseError anywhere in
@@ -168,7 +177,14 @@ func (c *Client) CloseError(err error, meanings CloseMessages) *providers.Error 
 		msg += ": " + reason
 	}
 	// The raw close error is not kept as the cause: its reason is not redacted.
-	return c.NewError(m.Kind, 0, fmt.Sprintf("close %d", int(ce.Code)), msg)
+	e := c.NewError(m.Kind, 0, fmt.Sprintf("close %d", int(ce.Code)), msg)
+	switch {
+	case m.Busy:
+		Busy(e)
+	case m.Retry:
+		Transient(e)
+	}
+	return e
 }
 
 // looksLikeAuth reports whether a close reason is about the API key.
@@ -185,17 +201,19 @@ func looksLikeAuth(reason string) bool {
 func genericClose(code websocket.StatusCode) CloseMeaning {
 	switch code {
 	case websocket.StatusUnsupportedData:
-		return CloseMeaning{providers.KindValidation, "the service did not accept the kind of message Chorus sent"}
+		return CloseMeaning{Kind: providers.KindValidation, Message: "the service did not accept the kind of message Chorus sent"}
 	case websocket.StatusInvalidFramePayloadData:
-		return CloseMeaning{providers.KindValidation, "the service found the request invalid"}
+		return CloseMeaning{Kind: providers.KindValidation, Message: "the service found the request invalid"}
 	case websocket.StatusPolicyViolation:
-		return CloseMeaning{providers.KindValidation, "the service refused the request by policy"}
+		return CloseMeaning{Kind: providers.KindValidation, Message: "the service refused the request by policy"}
 	case websocket.StatusMessageTooBig:
-		return CloseMeaning{providers.KindValidation, "the request was too large for the service"}
-	case websocket.StatusInternalError, websocket.StatusTryAgainLater, websocket.StatusBadGateway:
-		return CloseMeaning{providers.KindServer, "the service failed while generating the audio"}
+		return CloseMeaning{Kind: providers.KindValidation, Message: "the request was too large for the service"}
+	case websocket.StatusInternalError, websocket.StatusBadGateway:
+		return CloseMeaning{Kind: providers.KindServer, Message: "the service failed while generating the audio", Retry: true}
+	case websocket.StatusTryAgainLater:
+		return CloseMeaning{Kind: providers.KindServer, Message: "the service is busy", Retry: true, Busy: true}
 	case websocket.StatusGoingAway, websocket.StatusServiceRestart:
-		return CloseMeaning{providers.KindServer, "the service is restarting or going away"}
+		return CloseMeaning{Kind: providers.KindServer, Message: "the service is restarting or going away", Retry: true}
 	}
-	return CloseMeaning{providers.KindCutStream, fmt.Sprintf("the service closed the connection (code %d)", int(code))}
+	return CloseMeaning{Kind: providers.KindCutStream, Message: fmt.Sprintf("the service closed the connection (code %d)", int(code))}
 }

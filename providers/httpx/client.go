@@ -47,6 +47,7 @@ type Client struct {
 	key        string
 	http       *http.Client
 	policy     providers.NetworkPolicy
+	busyCap    int // attempts while the service says busy: MaxAttempts when set, else maxBusyAttempts
 	header     http.Header
 	authHeader string
 	parse      func([]byte) (string, string)
@@ -68,6 +69,10 @@ func New(cfg providers.Config, opt Options) (*Client, error) {
 		header: opt.Header, authHeader: opt.AuthHeader, parse: opt.ParseError}
 	if c.parse == nil {
 		c.parse = ErrorMessage
+	}
+	c.busyCap = maxBusyAttempts
+	if cfg.Network.MaxAttempts > 0 {
+		c.busyCap = cfg.Network.MaxAttempts
 	}
 	hc := cfg.HTTPClient
 	if hc == nil {
@@ -292,9 +297,13 @@ func (c *Client) missingKey() *providers.Error {
 
 // retry makes attempts with try (one HTTP request or WebSocket session,
 // which says whether another attempt may help) until one succeeds, one
-// fails for good, or the policy's attempt and time bounds run out. It waits
-// between attempts as the failure asks (Retry-After), else with back-off,
-// and stops at once when ctx ends.
+// fails for good, or the policy's bounds run out: MaxAttempts for failures,
+// and for a service that says it is busy (HTTP 429 or 503 without a quota
+// message, a Busy error such as WebSocket close 1013) the whole
+// MaxRetryTime, however many attempts that takes, unless MaxAttempts was
+// set explicitly. It waits between attempts as the failure asks
+// (Retry-After), else with back-off cut to the time left, and stops at
+// once when ctx ends.
 func (c *Client) retry(ctx context.Context, try func() (*Response, *providers.Error, bool)) (*Response, error) {
 	start := time.Now()
 	for attempt := 1; ; attempt++ {
@@ -306,15 +315,20 @@ func (c *Client) retry(ctx context.Context, try func() (*Response, *providers.Er
 		if ctx.Err() != nil {
 			return nil, c.stopped(ctx)
 		}
-		if !retry || attempt >= c.policy.MaxAttempts {
-			return nil, gaveUp(perr, attempt)
+		limit := c.policy.MaxAttempts
+		if busy(perr) {
+			limit = c.busyCap
 		}
+		if !retry || attempt >= limit {
+			return nil, gaveUp(perr, attempt, time.Since(start))
+		}
+		left := c.policy.MaxRetryTime - time.Since(start)
 		wait := perr.RetryAfter
 		if wait == 0 {
-			wait = backoff(c.policy.RetryDelay, attempt)
+			wait = min(backoff(c.policy.RetryDelay, attempt), left)
 		}
-		if time.Since(start)+wait > c.policy.MaxRetryTime {
-			return nil, gaveUp(perr, attempt)
+		if wait > left || left <= 0 {
+			return nil, gaveUp(perr, attempt, time.Since(start))
 		}
 		t := time.NewTimer(wait)
 		select {
@@ -326,9 +340,27 @@ func (c *Client) retry(ctx context.Context, try func() (*Response, *providers.Er
 	}
 }
 
-func gaveUp(e *providers.Error, attempts int) *providers.Error {
+// busy reports whether e says the service is busy and wants the call
+// repeated later, as opposed to a failure or an exhausted quota.
+func busy(e *providers.Error) bool {
+	if _, b := IsTransient(e); b {
+		return true
+	}
+	if e.Status != http.StatusTooManyRequests && e.Status != http.StatusServiceUnavailable {
+		return false
+	}
+	s := strings.ToLower(e.Code + " " + e.Message)
+	for _, w := range []string{"quota", "credit", "billing", "balance", "insufficient", "payment"} {
+		if strings.Contains(s, w) {
+			return false
+		}
+	}
+	return true
+}
+
+func gaveUp(e *providers.Error, attempts int, took time.Duration) *providers.Error {
 	if attempts > 1 {
-		e.Message += fmt.Sprintf(" (gave up after %d attempts)", attempts)
+		e.Message += fmt.Sprintf(" (gave up after %d attempts in %s)", attempts, FormatDuration(took.Round(100*time.Millisecond)))
 	}
 	return e
 }
@@ -460,13 +492,15 @@ func (c *Client) timeout(d time.Duration, audio bool) *providers.Error {
 		what = "did not start sending audio"
 	}
 	return c.NewError(providers.KindNetwork, 0, "",
-		fmt.Sprintf("%s %s within %s", c.base.Host, what, Seconds(d)))
+		fmt.Sprintf("%s %s within %s", c.base.Host, what, FormatDuration(d)))
 }
 
-// Seconds writes d the way messages show a timeout: "30 s", "2.5 s",
-// "500 ms".
-func Seconds(d time.Duration) string {
+// FormatDuration writes d the way messages show a timeout or a wait:
+// "30 s", "2.5 s", "500 ms", "60 min".
+func FormatDuration(d time.Duration) string {
 	switch {
+	case d >= 2*time.Minute && d%time.Minute == 0:
+		return fmt.Sprintf("%d min", d/time.Minute)
 	case d >= time.Second && d%time.Second == 0:
 		return fmt.Sprintf("%d s", d/time.Second)
 	case d >= time.Second:

@@ -187,7 +187,7 @@ func (c *Client) hint(kind providers.Kind, status int, retryAfter time.Duration)
 			return fmt.Sprintf("Add credits to your %s account, then try again", name)
 		}
 		if retryAfter > 0 {
-			return fmt.Sprintf("Wait %s and try again", retryAfter.Round(time.Second))
+			return fmt.Sprintf("Wait %s and try again", FormatDuration(max(retryAfter.Round(time.Second), time.Second)))
 		}
 		return fmt.Sprintf("Wait a moment and try again, or check your %s plan and quota", name)
 	case providers.KindServer:

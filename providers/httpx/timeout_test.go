@@ -145,14 +145,16 @@ func TestSilentServerSaysTimeout(t *testing.T) {
 	}
 }
 
-func TestSeconds(t *testing.T) {
+func TestFormatDuration(t *testing.T) {
 	for d, want := range map[time.Duration]string{
 		30 * time.Second:        "30 s",
 		2500 * time.Millisecond: "2.5 s",
 		500 * time.Millisecond:  "500 ms",
+		90 * time.Second:        "90 s",
+		time.Hour:               "60 min",
 	} {
-		if got := Seconds(d); got != want {
-			t.Errorf("Seconds(%s) = %q, want %q", d, got, want)
+		if got := FormatDuration(d); got != want {
+			t.Errorf("FormatDuration(%s) = %q, want %q", d, got, want)
 		}
 	}
 }

@@ -183,7 +183,38 @@ func (c *Client) Audio(ctx context.Context, r Request, claimed audio.Encoding, d
 	})
 }
 
-// JSON sends r and decodes the JSON answer into out.
+// maxJSON bounds a JSON answer (a voice listing, for example): far beyond
+// any real listing, small enough that a runaway body cannot exhaust memory.
+var maxJSON int64 = 256 << 20
+
+// errTooLarge is what limitReader returns past its limit.
+var errTooLarge = errors.New("answer too large")
+
+// limitReader reads r and fails with errTooLarge past n bytes.
+type limitReader struct {
+	r io.Reader
+	n int64
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		// At the limit: more data means too large, else pass the end on.
+		k, err := l.r.Read(p[:min(len(p), 1)])
+		if k > 0 || err == nil {
+			return 0, errTooLarge
+		}
+		return 0, err
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	k, err := l.r.Read(p)
+	l.n -= int64(k)
+	return k, err
+}
+
+// JSON sends r and decodes the JSON answer into out. The body is decoded as
+// it streams, so a listing of any size up to 256 MiB is read without a copy.
 func (c *Client) JSON(ctx context.Context, r Request, out any) error {
 	if r.Header.Get("Accept") == "" {
 		r.Header = r.Header.Clone()
@@ -197,19 +228,48 @@ func (c *Client) JSON(ctx context.Context, r Request, out any) error {
 		return err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(body, out); err != nil {
-		what := textKind(body[:min(len(body), 64)])
-		if what == "" {
-			what = "data"
+	seen := &capture{}
+	dec := json.NewDecoder(io.TeeReader(&limitReader{r: resp.Body, n: maxJSON}, seen))
+	err = dec.Decode(out)
+	if err == nil {
+		seen.stop = true
+		if _, e := dec.Token(); e != io.EOF {
+			err = fmt.Errorf("more data follows the JSON value")
+			if errors.Is(e, errTooLarge) {
+				err = e
+			}
 		}
-		return c.NewError(providers.KindUnknown, resp.Status, "",
-			fmt.Sprintf("%s%s answered with %s that Chorus cannot read (%v)", c.BaseURL(), r.Path, what, err))
 	}
-	return nil
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, errTooLarge):
+		return c.NewError(providers.KindUnknown, resp.Status, "",
+			fmt.Sprintf("%s%s answered with more than %d MiB of JSON, more than Chorus reads", c.BaseURL(), r.Path, maxJSON>>20))
+	}
+	var pe *providers.Error
+	if errors.As(err, &pe) {
+		if pe.Kind == providers.KindCutStream {
+			e := c.NewError(providers.KindNetwork, 0, "",
+				fmt.Sprintf("the answer from %s%s was cut off: %v", c.BaseURL(), r.Path, pe.Err))
+			e.Err = pe.Err
+			return e
+		}
+		return err // the call was stopped
+	}
+	if len(seen.b) == 0 {
+		return c.NewError(providers.KindUnknown, resp.Status, "",
+			fmt.Sprintf("%s%s answered with an empty body instead of JSON", c.BaseURL(), r.Path))
+	}
+	what := textKind(seen.b[:min(len(seen.b), 64)])
+	if what == "" {
+		what = "data"
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		err = errors.New("it ends early")
+	}
+	return c.NewError(providers.KindUnknown, resp.Status, "",
+		fmt.Sprintf("%s%s answered with %s that Chorus cannot read (%v)", c.BaseURL(), r.Path, what, err))
 }
 
 // readHead reads the first headSize bytes, or fewer when the body is shorter.

@@ -81,10 +81,10 @@ func CheckAudio(head []byte, claimed audio.Encoding) error {
 		return fmt.Errorf("expected %s audio but got %s: decode it as %s instead", describe(claimed), describe(got), got)
 	}
 	if magic := magicOf(claimed); magic != "" && len(head) < len(magic) && strings.HasPrefix(magic, string(head)) {
-		return fmt.Errorf("the %s header was cut off: only %d bytes arrived", describe(claimed), len(head))
+		return fmt.Errorf("the %s header was cut off: only %s", describe(claimed), plural(len(head), "byte", "arrived", "arrived"))
 	}
 	if claimed == audio.WAV && len(head) < 12 && (bytes.HasPrefix(head, []byte("RIFF")) || bytes.HasPrefix(head, []byte("RF64"))) {
-		return fmt.Errorf("the WAV header was cut off: only %d bytes arrived", len(head))
+		return fmt.Errorf("the WAV header was cut off: only %s", plural(len(head), "byte", "arrived", "arrived"))
 	}
 	if claimed == audio.Opus && len(head) >= 36 && string(head[:4]) == "OggS" {
 		return fmt.Errorf("expected Ogg Opus but the Ogg stream holds %q: only Opus is supported in Ogg", printable(head[28:36]))
@@ -264,7 +264,7 @@ func clip(s string, n int) string {
 // the header short, if any.
 func badStart(r io.Reader, head []byte, claimed audio.Encoding, readErr error) error {
 	if readErr != nil && !errors.Is(readErr, io.EOF) && !errors.Is(readErr, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("codec: reading the %s header failed after %d bytes: %w", describe(claimed), len(head), readErr)
+		return fmt.Errorf("codec: reading the %s header failed after %s: %w", describe(claimed), plural(len(head), "byte"), readErr)
 	}
 	buf := append([]byte(nil), head...)
 	if readErr == nil && (looksLikeText(head) || isPlainText(head)) {
@@ -276,7 +276,33 @@ func badStart(r io.Reader, head []byte, claimed audio.Encoding, readErr error) e
 		return fmt.Errorf("codec: %w", err)
 	}
 	if readErr != nil {
-		return fmt.Errorf("codec: the %s header was cut off: only %d bytes arrived", describe(claimed), len(head))
+		return fmt.Errorf("codec: the %s header was cut off: only %s", describe(claimed), plural(len(head), "byte", "arrived", "arrived"))
 	}
 	return fmt.Errorf("codec: the data is not %s audio (it starts with % x)", describe(claimed), head[:min(len(head), 8)])
+}
+
+// plural writes n and unit with an s when n is not 1, then verb in the
+// matching number when given (singular, plural): plural(1, "stray byte",
+// "was", "were") is "1 stray byte was".
+func plural[N int | int64](n N, unit string, verb ...string) string {
+	s := fmt.Sprintf("%d %s", n, unit)
+	if n != 1 {
+		s += "s"
+	}
+	if len(verb) == 2 {
+		if n == 1 {
+			s += " " + verb[0]
+		} else {
+			s += " " + verb[1]
+		}
+	}
+	return s
+}
+
+// were is "was" for 1 and "were" otherwise.
+func were[N int | int64](n N) string {
+	if n == 1 {
+		return "was"
+	}
+	return "were"
 }

@@ -261,7 +261,7 @@ func (s *rawSource) checkStart() error {
 	if err != nil {
 		s.err = io.EOF // short stream: what we have is all there is
 	}
-	if !looksLikeText(s.buf[:n]) {
+	if !looksLikeText(s.buf[:n]) && !(isPlainText(s.buf[:n]) && isProse(s.buf[:n])) {
 		return nil
 	}
 	// Probably an error body: read a little more so the message can quote it.

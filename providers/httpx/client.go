@@ -168,11 +168,14 @@ func (c *Client) Audio(ctx context.Context, r Request, claimed audio.Encoding, d
 		if err != nil {
 			return err
 		}
-		if err := cmp.Or(codec.CheckRaw(head, claimed, resp.Header.Get("Content-Type"), decode != nil), checkAudio(head, claimed)); err != nil {
+		check := func(b []byte) error {
+			return cmp.Or(codec.CheckRaw(b, claimed, resp.Header.Get("Content-Type"), decode != nil), checkAudio(b, claimed))
+		}
+		if err := check(head); err != nil {
 			if seen != nil && len(head) == 0 && len(seen.b) > 0 {
 				return c.notFramed(seen.b, raw)
 			}
-			return c.notAudio(err, head, src)
+			return c.notAudio(err, check, head, src)
 		}
 		if seen != nil {
 			seen.stop = true
@@ -289,11 +292,21 @@ func readHead(r io.Reader) ([]byte, error) {
 	return head[:n], nil
 }
 
-func (c *Client) notAudio(problem error, head []byte, rest io.Reader) *providers.Error {
+// notAudio describes a body that is not the audio asked for. problem is
+// what check (codec's sniffing) found in head; a text body is read on, up to
+// 4 KiB, so that check can quote it whole, and the provider's own error
+// message is added when the quote lacks it. NewError takes the key out.
+func (c *Client) notAudio(problem error, check func([]byte) error, head []byte, rest io.Reader) *providers.Error {
 	msg := problem.Error()
 	if textKind(head) != "" {
 		more, _ := io.ReadAll(io.LimitReader(rest, 4096))
-		if _, m := c.parse(append(head, more...)); m != "" {
+		body := append(head[:len(head):len(head)], more...)
+		if check != nil {
+			if err := check(body); err != nil {
+				msg = err.Error()
+			}
+		}
+		if _, m := c.parse(body); m != "" && !strings.Contains(msg, m) {
 			msg += ": " + m
 		}
 	}

@@ -240,5 +240,24 @@ func (c *Client) StatusError(status int, header http.Header, body []byte) *provi
 }
 
 func (c *Client) redact(s string) string {
-	return providers.Redact(s, c.key)
+	return redactKey(s, c.key)
+}
+
+// minFragment is the shortest start of a key that redactKey removes.
+const minFragment = 6
+
+// redactKey replaces key in s, and also any start of it of minFragment or
+// more characters: an excerpt of a body that echoed the key may have been
+// cut in the middle of it.
+func redactKey(s, key string) string {
+	s = providers.Redact(s, key)
+	if len(key) <= minFragment {
+		return s
+	}
+	for n := len(key) - 1; n >= minFragment; n-- {
+		if strings.Contains(s, key[:n]) {
+			s = strings.ReplaceAll(s, key[:n], "[redacted]")
+		}
+	}
+	return s
 }

@@ -104,7 +104,7 @@ func (c *Client) wsAttempt(ctx context.Context, r Request, claimed audio.Encodin
 	}
 	if err := checkAudio(head, claimed); err != nil {
 		closer()
-		return nil, c.notAudio(err, head, bytes.NewReader(nil)), false
+		return nil, c.notAudio(err, nil, head, bytes.NewReader(nil)), false
 	}
 	resp := &Response{Header: hr.Header, Status: hr.StatusCode, Head: head}
 	resp.Body = NewBody(ctx, c.info.ID, io.MultiReader(bytes.NewReader(head), src), closer)
@@ -133,11 +133,13 @@ func (c *Client) wsError(err error) (*providers.Error, bool) {
 // is not the service (a gateway, a login page) answered instead.
 func (c *Client) notUpgraded(status int, body []byte) *providers.Error {
 	head := body[:min(len(body), headSize)]
-	problem := checkAudio(head, "")
+	check := func(b []byte) error { return checkAudio(b, "") }
+	problem := check(head)
 	if problem == nil {
 		problem = fmt.Errorf("the server answered HTTP %d with data instead of opening a WebSocket", status)
+		check = nil
 	}
-	return c.notAudio(problem, head, bytes.NewReader(body[len(head):]))
+	return c.notAudio(problem, check, head, bytes.NewReader(body[len(head):]))
 }
 
 // CloseMessages says what a WebSocket close code means, for CloseError.

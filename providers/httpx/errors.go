@@ -191,6 +191,9 @@ func (c *Client) hint(kind providers.Kind, status int, retryAfter time.Duration)
 		}
 		return fmt.Sprintf("Wait a moment and try again, or check your %s plan and quota", name)
 	case providers.KindServer:
+		if retryAfter > 0 {
+			return fmt.Sprintf("%s is unavailable for now; wait %s and try again", name, FormatDuration(max(retryAfter.Round(time.Second), time.Second)))
+		}
 		return fmt.Sprintf("%s had a problem; try again in a moment", name)
 	case providers.KindValidation:
 		return "Check the model, voice, format and speed"

@@ -64,7 +64,7 @@ func speak(c *Client) (*Response, error) {
 func TestBusyRetriedWithinTimeBudget(t *testing.T) {
 	for _, status := range []int{429, 503} {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
-			srv, hits := busyServer(t, 12, status, "0.02", `{"error":{"message":"too many requests"}}`)
+			srv, hits := busyServer(t, 12, status, "0.02", `{"error":{"message":"insufficient capacity, too many requests"}}`)
 			c := busyClient(t, srv.URL, providers.NetworkPolicy{MaxRetryTime: 5 * time.Second, RetryDelay: 5 * time.Millisecond})
 			resp, err := speak(c)
 			if err != nil {
@@ -116,6 +116,7 @@ func TestBusyBounds(t *testing.T) {
 		{"Quota", 0, 429, "", `{"error":{"message":"You exceeded your current quota","code":"insufficient_quota"}}`, DefaultMaxAttempts},
 		{"RetryAfterBeyondBudget", 0, 503, "3600", `{"error":"maintenance"}`, 1},
 		{"NotBusy500", 0, 500, "", `{"error":"boom"}`, DefaultMaxAttempts},
+		{"Credits503", 0, 503, "", `{"error":"not enough credits on this account"}`, DefaultMaxAttempts},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -423,7 +423,7 @@ func busy(e *providers.Error) bool {
 		return false
 	}
 	s := strings.ToLower(e.Code + " " + e.Message)
-	for _, w := range []string{"quota", "credit", "billing", "balance", "insufficient", "payment"} {
+	for _, w := range []string{"quota", "credit", "billing", "balance", "payment"} {
 		if strings.Contains(s, w) {
 			return false
 		}

@@ -102,6 +102,11 @@ func (c *Client) wsAttempt(ctx context.Context, r Request, claimed audio.Encodin
 		closer()
 		return nil, c.timeout(c.policy.FirstByteTimeout, true), true
 	}
+	if len(head) == 0 {
+		closer()
+		return nil, c.NewError(providers.KindNotAudio, 0, "",
+			"the service closed the WebSocket without sending any audio"), false
+	}
 	if err := checkAudio(head, claimed); err != nil {
 		closer()
 		return nil, c.notAudio(err, nil, head, bytes.NewReader(nil)), false

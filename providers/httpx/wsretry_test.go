@@ -188,3 +188,23 @@ func TestHTTPDecoderTransientRetried(t *testing.T) {
 		t.Errorf("%d hits, Requests %d; want 2", hits.Load(), resp.Requests)
 	}
 }
+
+// A socket closed normally before any audio says so in words, not "the
+// response was empty".
+func TestWebSocketClosedWithoutAudio(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer conn.CloseNow()
+		conn.Read(r.Context())
+		conn.Close(websocket.StatusNormalClosure, "")
+	}))
+	defer srv.Close()
+	c := retryClient(t, srv.URL, 3)
+	_, err := c.WebSocket(context.Background(), Request{Path: "/ws"}, audio.MP3, wsSession(c, keep, nil))
+	if providers.KindOf(err) != providers.KindNotAudio || !strings.Contains(err.Error(), "closed the WebSocket without sending any audio") {
+		t.Fatalf("got %v", err)
+	}
+}

@@ -33,7 +33,7 @@ func newFLACDecoder(r io.Reader) (audio.Source, error) {
 			return nil, badStart(r, rec.head, audio.FLAC, errOrNil(err))
 		}
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, fmt.Errorf("codec: the FLAC header was cut off after %d bytes: the response is truncated", len(rec.head))
+			return nil, fmt.Errorf("codec: the FLAC header was cut off after %s: the response is truncated", plural(len(rec.head), "byte"))
 		}
 		return nil, fmt.Errorf("codec: the FLAC header is corrupt: %v", err)
 	}

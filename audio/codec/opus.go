@@ -56,7 +56,7 @@ func newOpusDecoder(r io.Reader) (audio.Source, error) {
 			return nil, badStart(r, rec.head, audio.Opus, errOrNil(err))
 		}
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, fmt.Errorf("codec: the Ogg Opus header was cut off after %d bytes: the response is truncated", len(rec.head))
+			return nil, fmt.Errorf("codec: the Ogg Opus header was cut off after %s: the response is truncated", plural(len(rec.head), "byte"))
 		}
 		if len(rec.head) >= 36 && string(rec.head[28:36]) != "OpusHead" {
 			return nil, fmt.Errorf("codec: this Ogg stream holds %q, not Opus: only Opus is supported in Ogg", printable(rec.head[28:36]))

@@ -125,10 +125,10 @@ func (s *pcmSource) Read(p []float32) (int, error) {
 	whole := s.have / frameBytes
 	if whole == 0 {
 		if s.have > 0 && s.err == io.EOF {
-			return 0, fmt.Errorf("the %s stream ended in the middle of a sample frame (%d stray bytes): the download was cut off", s.name, s.have)
+			return 0, fmt.Errorf("the %s stream ended in the middle of a sample frame (%s): the download was cut off", s.name, plural(s.have, "stray byte"))
 		}
 		if s.have > 0 && s.err != nil {
-			return 0, fmt.Errorf("%w (and %d stray bytes were left)", s.err, s.have)
+			return 0, fmt.Errorf("%w (and %s left)", s.err, plural(s.have, "stray byte", "was", "were"))
 		}
 		return 0, s.err
 	}
@@ -144,7 +144,7 @@ func (s *pcmSource) Read(p []float32) (int, error) {
 // endError decides what reaching EOF at the current point means.
 func (s *pcmSource) endError() error {
 	if s.remaining > 0 {
-		return fmt.Errorf("the %s stream was cut off: %d bytes of audio data were announced but never arrived", s.name, s.remaining)
+		return fmt.Errorf("the %s stream was cut off: %s of audio data %s announced but never arrived", s.name, plural(s.remaining, "byte"), were(s.remaining))
 	}
 	return io.EOF
 }
@@ -261,7 +261,7 @@ func (s *rawSource) checkStart() error {
 	if err != nil {
 		s.err = io.EOF // short stream: what we have is all there is
 	}
-	if !looksLikeText(s.buf[:n]) {
+	if !looksLikeText(s.buf[:n]) && !(isPlainText(s.buf[:n]) && isProse(s.buf[:n])) {
 		return nil
 	}
 	// Probably an error body: read a little more so the message can quote it.

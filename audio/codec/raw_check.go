@@ -1,8 +1,8 @@
 package codec
 
 import (
-	"fmt"
 	"mime"
+	"strconv"
 	"strings"
 
 	"chorus/audio"
@@ -19,20 +19,17 @@ func CheckRaw(head []byte, claimed audio.Encoding, contentType string, framed bo
 	if !Headerless(claimed) {
 		return nil
 	}
-	f, _ := entry(claimed)
 	if !framed && contentType != "" && isTextType(contentType) {
-		what := "text"
-		if err := describeNonAudio(head, audio.WAV); err != nil {
-			what = strings.TrimPrefix(err.Error(), "expected WAV audio but got ")
-		} else if len(head) > 0 {
-			what = fmt.Sprintf("text: %q", clip(printable(head), 200))
+		what, detail, ok := textBody(head, false)
+		if !ok {
+			what, detail = "text", ""
+			if len(head) > 0 {
+				detail = strconv.Quote(clip(printable(head), 200))
+			}
 		}
-		return fmt.Errorf("expected headerless %s audio but the server sent %s (Content-Type %s)", f.Name, what, contentType)
+		return notAudio(what, claimed, "Content-Type "+contentType, detail)
 	}
-	if len(head) >= 16 && isPlainText(head) {
-		return fmt.Errorf("expected headerless %s audio but got text: %q", f.Name, clip(printable(head), 200))
-	}
-	return nil
+	return describeNonAudio(head, claimed)
 }
 
 // isTextType reports whether a Content-Type names text, JSON or XML.

@@ -16,7 +16,7 @@ func TestCheckRaw(t *testing.T) {
 		want string
 	}{
 		{[]byte(`{"error":{"message":"quota exceeded"}}`), audio.PCM, "application/json", "quota exceeded"},
-		{[]byte("Internal Server Error, try again later"), audio.PCM, "", "got text"},
+		{[]byte("Internal Server Error, try again later"), audio.PCM, "", "the provider sent text instead of raw PCM audio"},
 		{[]byte("Internal Server Error, try again later"), audio.MuLaw, "text/plain; charset=utf-8", "Content-Type text/plain"},
 		{pcm, audio.ALaw, "application/problem+json", "Content-Type application/problem+json"},
 		{[]byte("<html><title>Bad gateway</title></html>"), audio.PCM, "text/html", "Bad gateway"},
@@ -36,11 +36,36 @@ func TestCheckRaw(t *testing.T) {
 		{pcm, audio.PCM, "audio/pcm", false},
 		{pcm, audio.PCM, "application/octet-stream", false},
 		{pcm, audio.PCM, "", false},
+		{[]byte("UUUUTTTTUUUUWWWWUUUUVVVV"), audio.ALaw, "", false}, // quiet A-law is printable
+		{[]byte("UUUUTTTTUUUUWWWWUUUUVVVV"), audio.ALaw, "audio/basic", false},
 		{pcm, audio.PCM, "text/event-stream", true}, // SSE framing: the decoder unwrapped it
 		{[]byte(`{"error":"x"}`), audio.MP3, "application/json", false},
 	} {
 		if err := CheckRaw(c.head, c.enc, c.ct, c.framed); err != nil {
 			t.Errorf("CheckRaw(%s, %q) = %v", c.enc, c.ct, err)
 		}
+	}
+}
+
+// The decoders refuse a text body claimed to be headerless audio, whatever
+// path it came by, and let quiet A-law through.
+func TestRawDecoderRefusesText(t *testing.T) {
+	mono := audio.Format{SampleRate: 8000, Channels: 1}
+	for _, enc := range []audio.Encoding{audio.PCM, audio.MuLaw, audio.ALaw} {
+		src, err := NewDecoder(strings.NewReader("upstream connect error or disconnect/reset before headers"), enc, mono)
+		if err == nil {
+			buf := make([]float32, 256)
+			_, err = src.Read(buf)
+		}
+		if err == nil || !strings.Contains(err.Error(), "sent text instead of") || !strings.Contains(err.Error(), "upstream connect error") {
+			t.Errorf("%s: %v", enc, err)
+		}
+	}
+	src, err := NewDecoder(strings.NewReader(strings.Repeat("UUUUTTTTUUUUWWWW", 8)), audio.ALaw, mono)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := readAll(src, 256); err != nil || len(got) != 128 {
+		t.Errorf("quiet A-law: %d samples, %v", len(got), err)
 	}
 }

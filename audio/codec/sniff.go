@@ -8,7 +8,9 @@ import (
 	"html"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"chorus/audio"
@@ -54,8 +56,11 @@ func CheckAudio(head []byte, claimed audio.Encoding) error {
 		if _, ok := Sniff(head); ok {
 			return nil
 		}
-		if err := describeNonAudio(head, audio.WAV); err != nil {
-			return errors.New(strings.Replace(err.Error(), "expected WAV audio but got", "expected audio but got", 1))
+		if err := describeNonAudio(head, ""); err != nil {
+			return err
+		}
+		if what := TextKind(head); what != "" {
+			return notAudio(what, "", "", clip(printable(head), 200))
 		}
 		return nil
 	}
@@ -81,10 +86,10 @@ func CheckAudio(head []byte, claimed audio.Encoding) error {
 		return fmt.Errorf("expected %s audio but got %s: decode it as %s instead", describe(claimed), describe(got), got)
 	}
 	if magic := magicOf(claimed); magic != "" && len(head) < len(magic) && strings.HasPrefix(magic, string(head)) {
-		return fmt.Errorf("the %s header was cut off: only %d bytes arrived", describe(claimed), len(head))
+		return fmt.Errorf("the %s header was cut off: only %s", describe(claimed), plural(len(head), "byte", "arrived", "arrived"))
 	}
 	if claimed == audio.WAV && len(head) < 12 && (bytes.HasPrefix(head, []byte("RIFF")) || bytes.HasPrefix(head, []byte("RF64"))) {
-		return fmt.Errorf("the WAV header was cut off: only %d bytes arrived", len(head))
+		return fmt.Errorf("the WAV header was cut off: only %s", plural(len(head), "byte", "arrived", "arrived"))
 	}
 	if claimed == audio.Opus && len(head) >= 36 && string(head[:4]) == "OggS" {
 		return fmt.Errorf("expected Ogg Opus but the Ogg stream holds %q: only Opus is supported in Ogg", printable(head[28:36]))
@@ -125,24 +130,51 @@ func looksLikeText(head []byte) bool {
 }
 
 // describeNonAudio returns an error describing head when it is an HTML,
-// XML, JSON or plain-text body; nil when it may be audio.
+// XML, JSON or plain-text body; nil when it may be audio. For headerless
+// encodings, whose quiet samples can be printable bytes (A-law silence is
+// "UUUU…"), plain text counts only when it reads like words (isProse).
 func describeNonAudio(head []byte, claimed audio.Encoding) error {
-	want := describe(claimed)
+	what, detail, ok := textBody(head, Headerless(claimed))
+	if !ok {
+		return nil
+	}
+	return notAudio(what, claimed, "", detail)
+}
+
+// notAudio builds the one message for a body that is not audio: "the
+// provider sent <what> instead of <claimed> audio (<note>): <detail>".
+func notAudio(what string, claimed audio.Encoding, note, detail string) error {
+	want := "audio"
+	if claimed != "" {
+		want = describe(claimed) + " audio"
+	}
+	msg := fmt.Sprintf("the provider sent %s instead of %s", what, want)
+	if note != "" {
+		msg += " (" + note + ")"
+	}
+	if detail != "" {
+		msg += ": " + detail
+	}
+	return errors.New(msg)
+}
+
+// textBody says what head holds when it is an error body rather than audio:
+// what ("JSON", "an HTML page", "an XML document", "text") and detail (the
+// message or a short excerpt, possibly empty). ok is false when head may be
+// audio. strict demands that plain text read like words.
+func textBody(head []byte, strict bool) (what, detail string, ok bool) {
 	if !looksLikeText(head) {
-		if Headerless(claimed) {
-			return nil
+		if _, sniffed := Sniff(head); sniffed || !isPlainText(head) || strict && !isProse(head) {
+			return "", "", false
 		}
-		if _, ok := Sniff(head); ok || !isPlainText(head) {
-			return nil
-		}
-		return fmt.Errorf("expected %s audio but got text: %q", want, clip(printable(head), 200))
+		return "text", strconv.Quote(clip(printable(head), 200)), true
 	}
 	t := bytes.TrimLeft(head, " \t\r\n\xef\xbb\xbf")
 	switch t[0] {
 	case '<':
 		lower := bytes.ToLower(t[:min(len(t), 512)])
 		if bytes.HasPrefix(lower, []byte("<?xml")) && !bytes.Contains(lower, []byte("<html")) {
-			return fmt.Errorf("expected %s audio but got an XML document: %q", want, clip(textOf(t), 200))
+			return "an XML document", strconv.Quote(clip(textOf(t), 200)), true
 		}
 		title := ""
 		if m := titleRE.FindSubmatch(t); m != nil {
@@ -151,15 +183,67 @@ func describeNonAudio(head []byte, claimed audio.Encoding) error {
 			title = textOf(m[1])
 		}
 		if title != "" {
-			return fmt.Errorf("expected %s audio but got an HTML page titled %q (an error page from the server or a proxy)", want, clip(title, 200))
+			return fmt.Sprintf("an HTML page titled %q", clip(title, 200)), "an error page from the server or a proxy", true
 		}
-		return fmt.Errorf("expected %s audio but got an HTML page: %q", want, clip(textOf(t), 200))
-	default:
-		if msg := jsonMessage(t); msg != "" {
-			return fmt.Errorf("expected %s audio but got a JSON response: %s", want, clip(msg, 300))
-		}
-		return fmt.Errorf("expected %s audio but got a JSON response: %s", want, clip(printable(t), 200))
+		return "an HTML page", strconv.Quote(clip(textOf(t), 200)), true
 	}
+	if msg := jsonMessage(t); msg != "" {
+		return "JSON", clip(msg, 300), true
+	}
+	return "JSON", clip(printable(t), 200), true
+}
+
+// TextKind names what head, the first bytes of a body, holds when all of it
+// is text ("JSON", "an HTML page", "XML or HTML", "text", "only blank
+// text"), or returns "" for binary data. It is the test for bodies whose
+// kind is not known (an error body, a framing that carried no audio);
+// CheckAudio and CheckRaw decide about audio.
+func TextKind(head []byte) string {
+	for i := 0; i < len(head); {
+		r, size := utf8.DecodeRune(head[i:])
+		if r == utf8.RuneError && size == 1 && len(head)-i > 3 {
+			return "" // not UTF-8 (a rune cut off at the very end is fine)
+		}
+		if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7F {
+			return ""
+		}
+		i += size
+	}
+	t := bytes.TrimSpace(head)
+	switch {
+	case len(t) == 0:
+		return "only blank text"
+	case t[0] == '{' || t[0] == '[':
+		return "JSON"
+	case t[0] == '<' && bytes.Contains(bytes.ToLower(t), []byte("html")):
+		return "an HTML page"
+	case t[0] == '<':
+		return "XML or HTML"
+	}
+	return "text"
+}
+
+// isProse reports whether head, already known to be plain text, reads like
+// words: 16 bytes or more holding at least two words of two or more
+// letters separated by spaces. Printable runs of headerless samples have no
+// spaces between letters.
+func isProse(head []byte) bool {
+	if len(head) < 16 {
+		return false
+	}
+	words := 0
+	for _, f := range strings.Fields(string(head)) {
+		letters := 0
+		for _, r := range f {
+			if unicode.IsLetter(r) {
+				letters++
+			}
+		}
+		if letters >= 2 {
+			words++
+		}
+	}
+	return words >= 2
 }
 
 // jsonMessage extracts the most telling message from a JSON error body,
@@ -264,7 +348,7 @@ func clip(s string, n int) string {
 // the header short, if any.
 func badStart(r io.Reader, head []byte, claimed audio.Encoding, readErr error) error {
 	if readErr != nil && !errors.Is(readErr, io.EOF) && !errors.Is(readErr, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("codec: reading the %s header failed after %d bytes: %w", describe(claimed), len(head), readErr)
+		return fmt.Errorf("codec: reading the %s header failed after %s: %w", describe(claimed), plural(len(head), "byte"), readErr)
 	}
 	buf := append([]byte(nil), head...)
 	if readErr == nil && (looksLikeText(head) || isPlainText(head)) {
@@ -276,7 +360,33 @@ func badStart(r io.Reader, head []byte, claimed audio.Encoding, readErr error) e
 		return fmt.Errorf("codec: %w", err)
 	}
 	if readErr != nil {
-		return fmt.Errorf("codec: the %s header was cut off: only %d bytes arrived", describe(claimed), len(head))
+		return fmt.Errorf("codec: the %s header was cut off: only %s", describe(claimed), plural(len(head), "byte", "arrived", "arrived"))
 	}
 	return fmt.Errorf("codec: the data is not %s audio (it starts with % x)", describe(claimed), head[:min(len(head), 8)])
+}
+
+// plural writes n and unit with an s when n is not 1, then verb in the
+// matching number when given (singular, plural): plural(1, "stray byte",
+// "was", "were") is "1 stray byte was".
+func plural[N int | int64](n N, unit string, verb ...string) string {
+	s := fmt.Sprintf("%d %s", n, unit)
+	if n != 1 {
+		s += "s"
+	}
+	if len(verb) == 2 {
+		if n == 1 {
+			s += " " + verb[0]
+		} else {
+			s += " " + verb[1]
+		}
+	}
+	return s
+}
+
+// were is "was" for 1 and "were" otherwise.
+func were[N int | int64](n N) string {
+	if n == 1 {
+		return "was"
+	}
+	return "were"
 }

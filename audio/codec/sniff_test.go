@@ -49,14 +49,18 @@ func TestCheckAudio(t *testing.T) {
 		{`{"detail":{"status":"quota_exceeded","message":"You have 0 credits left"}}`, audio.MP3, "You have 0 credits left"},
 		{`{"error":{"message":"Incorrect API key provided: sk-abc. You can find`, audio.PCM, "Incorrect API key provided"},
 		{`[{"msg":"field required"}]`, audio.WAV, "field required"},
-		{"Internal Server Error", audio.WAV, "got text"},
+		{"Internal Server Error", audio.WAV, "sent text instead of WAV audio"},
+		{"Internal Server Error, try again later", audio.MuLaw, `sent text instead of`},
+		{"Internal Server Error, try again later", audio.PCM, `"Internal Server Error, try again later"`},
+		{"~}|{zyxw~}|{zyxw~}|{", audio.MuLaw, ""}, // quiet mu-law is printable too
 		{"<?xml version=\"1.0\"?><Error><Code>AccessDenied</Code></Error>", audio.Opus, "XML"},
 		{"ID3\x04\x00\x00\x00\x00\x00\x23", audio.WAV, "got MP3"},
 		{"RIFF\x24\x00\x00\x00WAVEfmt ", audio.PCM, "got a WAV file"},
 		{"\x00\x01\x02\x03\x04\x05", audio.FLAC, "not FLAC"},
 		{"\x00\x01\x02\x03\x04\x05", "", ""},
 		{"", "", "empty"},
-		{`{"message":"bad voice"}`, "", "expected audio but got a JSON response: bad voice"},
+		{`{"message":"bad voice"}`, "", "the provider sent JSON instead of audio: bad voice"},
+		{"Error", "", "the provider sent text instead of audio"},
 	}
 	for _, c := range cases {
 		err := CheckAudio([]byte(c.head), c.claimed)

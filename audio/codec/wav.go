@@ -110,9 +110,9 @@ func isStreamingSize(size int64) bool {
 // wavHeaderCut explains an error while reading the header.
 func wavHeaderCut(offset int, what string, err error) error {
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return fmt.Errorf("codec: the WAV header was cut off after %d bytes, in the %s, before any audio data: the response is truncated", offset, what)
+		return fmt.Errorf("codec: the WAV header was cut off after %s, in the %s, before any audio data: the response is truncated", plural(offset, "byte"), what)
 	}
-	return fmt.Errorf("codec: reading the WAV header failed after %d bytes: %w", offset, err)
+	return fmt.Errorf("codec: reading the WAV header failed after %s: %w", plural(offset, "byte"), err)
 }
 
 // parseWAVFmt reads a fmt chunk body.

@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"chorus/audio"
+	"chorus/audio/codec"
 	"chorus/providers"
 	"chorus/providers/httpx"
 )
@@ -197,7 +199,7 @@ func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*prov
 	var decode httpx.Decoder
 	if words {
 		decode = func(body io.Reader) io.Reader {
-			wb = newWordStream()
+			wb = newWordStream(p.Client)
 			if req.Batch {
 				return wb.decodeJSON(body)
 			}
@@ -214,7 +216,18 @@ func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*prov
 	}
 	a := &providers.Audio{Body: resp.Body, Encoding: enc, Requests: resp.Requests}
 	if enc == audio.WAV && !bytes.HasPrefix(resp.Head, []byte("RIFF")) && !bytes.HasPrefix(resp.Head, []byte("RF64")) {
-		a.Encoding = audio.PCM // headerless: Azure's raw output is s16le mono
+		// Headerless: Azure's raw output is s16le mono. Nothing identifies
+		// raw samples, so what the Content-Type and first bytes say must
+		// not contradict them.
+		if err := codec.CheckRaw(resp.Head, audio.PCM, resp.Header.Get("Content-Type"), decode != nil); err != nil {
+			resp.Body.Close()
+			return nil, p.Client.NewError(providers.KindNotAudio, resp.Status, "", err.Error())
+		}
+		if _, ok := codec.Sniff(resp.Head); ok { // another container
+			resp.Body.Close()
+			return nil, p.Client.NewError(providers.KindNotAudio, resp.Status, "", codec.CheckAudio(resp.Head, audio.WAV).Error())
+		}
+		a.Encoding = audio.PCM
 	}
 	if a.Encoding == audio.PCM {
 		a.Format = audio.Format{SampleRate: req.SampleRate, Channels: 1}
@@ -268,15 +281,41 @@ func (b boundary) word() (providers.WordBoundary, bool) {
 // and sends never block: a reader that ignores Words cannot stall the
 // audio, and boundaries beyond the buffer are dropped.
 type wordStream struct {
-	ch     chan providers.WordBoundary
-	mu     sync.Mutex
-	closed bool
+	ch      chan providers.WordBoundary
+	client  *httpx.Client
+	started bool // audio has been decoded
+	mu      sync.Mutex
+	closed  bool
 }
 
 const wordBuffer = 4096
 
-func newWordStream() *wordStream {
-	return &wordStream{ch: make(chan providers.WordBoundary, wordBuffer)}
+func newWordStream(c *httpx.Client) *wordStream {
+	return &wordStream{ch: make(chan providers.WordBoundary, wordBuffer), client: c}
+}
+
+// unreadable is the error for framing that cannot be decoded. Before any
+// audio it is final (KindNotAudio: another attempt would get the same);
+// after audio has started it is a plain error, which the body reports as a
+// cut stream with the count of bytes that did arrive.
+func (w *wordStream) unreadable(format string, args ...any) error {
+	msg := fmt.Sprintf(format, args...)
+	if w.started {
+		return errors.New(msg)
+	}
+	return w.client.NewError(providers.KindNotAudio, http.StatusOK, "", "AI Refinery sent "+msg)
+}
+
+// audio decodes one base64 chunk of audio.
+func (w *wordStream) audio(b64 string) ([]byte, error) {
+	data, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		return nil, w.unreadable("audio that is not base64 (%v)", err)
+	}
+	if len(data) > 0 {
+		w.started = true
+	}
+	return data, nil
 }
 
 func (w *wordStream) send(b boundary) {
@@ -321,11 +360,11 @@ func (w *wordStream) decodeNDJSON(body io.Reader) io.Reader {
 			boundary
 		}
 		if err := json.Unmarshal(line, &m); err != nil {
-			return nil, fmt.Errorf("unreadable line %.40q: %v", line, err)
+			return nil, w.unreadable("a line that is not JSON: %.40q", line)
 		}
 		switch m.Type {
 		case "audio":
-			return base64.StdEncoding.DecodeString(m.Data)
+			return w.audio(m.Data)
 		case "word_boundary":
 			w.send(m.boundary)
 		}
@@ -347,12 +386,17 @@ func (w *wordStream) decodeJSON(body io.Reader) io.Reader {
 			Words []boundary `json:"word_boundaries"`
 		}
 		if err := json.NewDecoder(io.LimitReader(body, 256<<20)).Decode(&m); err != nil {
-			return nil, fmt.Errorf("unreadable word-boundary answer: %v", err)
+			var syntax *json.SyntaxError
+			var typ *json.UnmarshalTypeError
+			if errors.As(err, &syntax) || errors.As(err, &typ) {
+				return nil, w.unreadable("a word-boundary answer that is not the documented JSON (%v)", err)
+			}
+			return nil, err // cut short: the connection failed
 		}
 		for _, b := range m.Words {
 			w.send(b)
 		}
-		return base64.StdEncoding.DecodeString(m.Audio)
+		return w.audio(m.Audio)
 	}))
 }
 

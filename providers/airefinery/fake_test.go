@@ -19,6 +19,10 @@ type fake struct {
 	key string
 	// headlessWAV sends wav streams without a RIFF header (UNCONFIRMED case).
 	headlessWAV bool
+	// errorShape is how error bodies look, the TTS route's being
+	// UNCONFIRMED: "" is FastAPI's {"detail": …}, "error" the governance
+	// routes' {"error": …}, "text" plain text.
+	errorShape string
 }
 
 var sampleRates = []int{8000, 16000, 22050, 24000, 44100, 48000}
@@ -43,11 +47,21 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// WriteError answers {"detail": message}.
+// WriteError answers {"detail": message}, or the shape errorShape names.
 func (f *fake) WriteError(w http.ResponseWriter, status int, message string) {
+	if f.errorShape == "text" {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(status)
+		io.WriteString(w, message)
+		return
+	}
+	key := "detail"
+	if f.errorShape == "error" {
+		key = "error"
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{"detail": message})
+	json.NewEncoder(w).Encode(map[string]any{key: message})
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

@@ -62,7 +62,7 @@ func (b *Body) Read(p []byte) (int, error) {
 		return n, err
 	}
 	return n, &providers.Error{Provider: b.provider, Kind: providers.KindCutStream,
-		Message: fmt.Sprintf("the audio stopped after %d bytes: %v", b.n, err),
+		Message: fmt.Sprintf("the audio stopped after %s: %v", bytesWord(b.n), err),
 		Hint:    "Try again; if it keeps happening, use batch mode or a shorter text",
 		Err:     err}
 }
@@ -82,4 +82,12 @@ func (b *Body) Close() error {
 		}
 	})
 	return b.closeErr
+}
+
+// bytesWord is "1 byte" or "n bytes".
+func bytesWord(n int64) string {
+	if n == 1 {
+		return "1 byte"
+	}
+	return fmt.Sprintf("%d bytes", n)
 }

@@ -11,8 +11,11 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
 	"chorus/audio"
@@ -44,6 +47,7 @@ type Client struct {
 	key        string
 	http       *http.Client
 	policy     providers.NetworkPolicy
+	busyCap    int // attempts while the service says busy: MaxAttempts when set, else maxBusyAttempts
 	header     http.Header
 	authHeader string
 	parse      func([]byte) (string, string)
@@ -65,6 +69,10 @@ func New(cfg providers.Config, opt Options) (*Client, error) {
 		header: opt.Header, authHeader: opt.AuthHeader, parse: opt.ParseError}
 	if c.parse == nil {
 		c.parse = ErrorMessage
+	}
+	c.busyCap = maxBusyAttempts
+	if cfg.Network.MaxAttempts > 0 {
+		c.busyCap = cfg.Network.MaxAttempts
 	}
 	hc := cfg.HTTPClient
 	if hc == nil {
@@ -160,11 +168,14 @@ func (c *Client) Audio(ctx context.Context, r Request, claimed audio.Encoding, d
 		if err != nil {
 			return err
 		}
-		if err := cmp.Or(codec.CheckRaw(head, claimed, resp.Header.Get("Content-Type"), decode != nil), checkAudio(head, claimed)); err != nil {
+		check := func(b []byte) error {
+			return cmp.Or(codec.CheckRaw(b, claimed, resp.Header.Get("Content-Type"), decode != nil), checkAudio(b, claimed))
+		}
+		if err := check(head); err != nil {
 			if seen != nil && len(head) == 0 && len(seen.b) > 0 {
 				return c.notFramed(seen.b, raw)
 			}
-			return c.notAudio(err, head, src)
+			return c.notAudio(err, check, head, src)
 		}
 		if seen != nil {
 			seen.stop = true
@@ -175,7 +186,38 @@ func (c *Client) Audio(ctx context.Context, r Request, claimed audio.Encoding, d
 	})
 }
 
-// JSON sends r and decodes the JSON answer into out.
+// maxJSON bounds a JSON answer (a voice listing, for example): far beyond
+// any real listing, small enough that a runaway body cannot exhaust memory.
+var maxJSON int64 = 256 << 20
+
+// errTooLarge is what limitReader returns past its limit.
+var errTooLarge = errors.New("answer too large")
+
+// limitReader reads r and fails with errTooLarge past n bytes.
+type limitReader struct {
+	r io.Reader
+	n int64
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		// At the limit: more data means too large, else pass the end on.
+		k, err := l.r.Read(p[:min(len(p), 1)])
+		if k > 0 || err == nil {
+			return 0, errTooLarge
+		}
+		return 0, err
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	k, err := l.r.Read(p)
+	l.n -= int64(k)
+	return k, err
+}
+
+// JSON sends r and decodes the JSON answer into out. The body is decoded as
+// it streams, so a listing of any size up to 256 MiB is read without a copy.
 func (c *Client) JSON(ctx context.Context, r Request, out any) error {
 	if r.Header.Get("Accept") == "" {
 		r.Header = r.Header.Clone()
@@ -189,19 +231,48 @@ func (c *Client) JSON(ctx context.Context, r Request, out any) error {
 		return err
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(body, out); err != nil {
-		what := textKind(body[:min(len(body), 64)])
-		if what == "" {
-			what = "data"
+	seen := &capture{}
+	dec := json.NewDecoder(io.TeeReader(&limitReader{r: resp.Body, n: maxJSON}, seen))
+	err = dec.Decode(out)
+	if err == nil {
+		seen.stop = true
+		if _, e := dec.Token(); e != io.EOF {
+			err = fmt.Errorf("more data follows the JSON value")
+			if errors.Is(e, errTooLarge) {
+				err = e
+			}
 		}
-		return c.NewError(providers.KindUnknown, resp.Status, "",
-			fmt.Sprintf("%s%s answered with %s that Chorus cannot read (%v)", c.BaseURL(), r.Path, what, err))
 	}
-	return nil
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, errTooLarge):
+		return c.NewError(providers.KindUnknown, resp.Status, "",
+			fmt.Sprintf("%s%s answered with more than %d MiB of JSON, more than Chorus reads", c.BaseURL(), r.Path, maxJSON>>20))
+	}
+	var pe *providers.Error
+	if errors.As(err, &pe) {
+		if pe.Kind == providers.KindCutStream {
+			e := c.NewError(providers.KindNetwork, 0, "",
+				fmt.Sprintf("the answer from %s%s was cut off: %v", c.BaseURL(), r.Path, pe.Err))
+			e.Err = pe.Err
+			return e
+		}
+		return err // the call was stopped
+	}
+	if len(seen.b) == 0 {
+		return c.NewError(providers.KindUnknown, resp.Status, "",
+			fmt.Sprintf("%s%s answered with an empty body instead of JSON", c.BaseURL(), r.Path))
+	}
+	what := textKind(seen.b[:min(len(seen.b), 64)])
+	if what == "" {
+		what = "data"
+	}
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		err = errors.New("it ends early")
+	}
+	return c.NewError(providers.KindUnknown, resp.Status, "",
+		fmt.Sprintf("%s%s answered with %s that Chorus cannot read (%v)", c.BaseURL(), r.Path, what, err))
 }
 
 // readHead reads the first headSize bytes, or fewer when the body is shorter.
@@ -221,11 +292,21 @@ func readHead(r io.Reader) ([]byte, error) {
 	return head[:n], nil
 }
 
-func (c *Client) notAudio(problem error, head []byte, rest io.Reader) *providers.Error {
+// notAudio describes a body that is not the audio asked for. problem is
+// what check (codec's sniffing) found in head; a text body is read on, up to
+// 4 KiB, so that check can quote it whole, and the provider's own error
+// message is added when the quote lacks it. NewError takes the key out.
+func (c *Client) notAudio(problem error, check func([]byte) error, head []byte, rest io.Reader) *providers.Error {
 	msg := problem.Error()
 	if textKind(head) != "" {
 		more, _ := io.ReadAll(io.LimitReader(rest, 4096))
-		if _, m := c.parse(append(head, more...)); m != "" {
+		body := append(head[:len(head):len(head)], more...)
+		if check != nil {
+			if err := check(body); err != nil {
+				msg = err.Error()
+			}
+		}
+		if _, m := c.parse(body); m != "" && !strings.Contains(msg, m) {
 			msg += ": " + m
 		}
 	}
@@ -289,9 +370,13 @@ func (c *Client) missingKey() *providers.Error {
 
 // retry makes attempts with try (one HTTP request or WebSocket session,
 // which says whether another attempt may help) until one succeeds, one
-// fails for good, or the policy's attempt and time bounds run out. It waits
-// between attempts as the failure asks (Retry-After), else with back-off,
-// and stops at once when ctx ends.
+// fails for good, or the policy's bounds run out: MaxAttempts for failures,
+// and for a service that says it is busy (HTTP 429 or 503 without a quota
+// message, a Busy error such as WebSocket close 1013) the whole
+// MaxRetryTime, however many attempts that takes, unless MaxAttempts was
+// set explicitly. It waits between attempts as the failure asks
+// (Retry-After), else with back-off cut to the time left, and stops at
+// once when ctx ends.
 func (c *Client) retry(ctx context.Context, try func() (*Response, *providers.Error, bool)) (*Response, error) {
 	start := time.Now()
 	for attempt := 1; ; attempt++ {
@@ -303,15 +388,20 @@ func (c *Client) retry(ctx context.Context, try func() (*Response, *providers.Er
 		if ctx.Err() != nil {
 			return nil, c.stopped(ctx)
 		}
-		if !retry || attempt >= c.policy.MaxAttempts {
-			return nil, gaveUp(perr, attempt)
+		limit := c.policy.MaxAttempts
+		if busy(perr) {
+			limit = c.busyCap
 		}
+		if !retry || attempt >= limit {
+			return nil, gaveUp(perr, attempt, time.Since(start))
+		}
+		left := c.policy.MaxRetryTime - time.Since(start)
 		wait := perr.RetryAfter
 		if wait == 0 {
-			wait = backoff(c.policy.RetryDelay, attempt)
+			wait = min(backoff(c.policy.RetryDelay, attempt), left)
 		}
-		if time.Since(start)+wait > c.policy.MaxRetryTime {
-			return nil, gaveUp(perr, attempt)
+		if wait > left || left <= 0 {
+			return nil, gaveUp(perr, attempt, time.Since(start))
 		}
 		t := time.NewTimer(wait)
 		select {
@@ -323,9 +413,27 @@ func (c *Client) retry(ctx context.Context, try func() (*Response, *providers.Er
 	}
 }
 
-func gaveUp(e *providers.Error, attempts int) *providers.Error {
+// busy reports whether e says the service is busy and wants the call
+// repeated later, as opposed to a failure or an exhausted quota.
+func busy(e *providers.Error) bool {
+	if _, b := IsTransient(e); b {
+		return true
+	}
+	if e.Status != http.StatusTooManyRequests && e.Status != http.StatusServiceUnavailable {
+		return false
+	}
+	s := strings.ToLower(e.Code + " " + e.Message)
+	for _, w := range []string{"quota", "credit", "billing", "balance", "payment"} {
+		if strings.Contains(s, w) {
+			return false
+		}
+	}
+	return true
+}
+
+func gaveUp(e *providers.Error, attempts int, took time.Duration) *providers.Error {
 	if attempts > 1 {
-		e.Message += fmt.Sprintf(" (gave up after %d attempts)", attempts)
+		e.Message += fmt.Sprintf(" (gave up after %d attempts in %s)", attempts, FormatDuration(took.Round(100*time.Millisecond)))
 	}
 	return e
 }
@@ -389,7 +497,7 @@ func (c *Client) attempt(ctx context.Context, r Request, payload []byte, ctype s
 	hr, err := c.http.Do(req)
 	if err != nil {
 		fail()
-		return c.netError(err, context.Cause(reqCtx) == errFirstByte)
+		return c.netError(err, context.Cause(reqCtx) == errFirstByte, open != nil)
 	}
 	if hr.StatusCode < 200 || hr.StatusCode > 299 {
 		msg, _ := io.ReadAll(io.LimitReader(hr.Body, 64<<10))
@@ -411,7 +519,7 @@ func (c *Client) attempt(ctx context.Context, r Request, payload []byte, ctype s
 			resp.Body.Close()
 		}
 		closer()
-		return nil, c.timeout(), true
+		return nil, c.timeout(c.policy.FirstByteTimeout, true), true
 	}
 	if err != nil {
 		closer()
@@ -420,7 +528,8 @@ func (c *Client) attempt(ctx context.Context, r Request, payload []byte, ctype s
 		case ctx.Err() != nil:
 			return nil, c.stopped(ctx), false
 		case errors.As(err, &pe):
-			return nil, pe, false
+			retry, _ := IsTransient(pe)
+			return nil, pe, retry
 		}
 		return nil, c.NewError(providers.KindNetwork, 0, "",
 			fmt.Sprintf("the connection failed before any audio arrived: %v", err)), true
@@ -448,15 +557,55 @@ func (c *Client) headers(own http.Header) http.Header {
 	return h
 }
 
-func (c *Client) timeout() *providers.Error {
+// timeout is the error for a server that stayed silent for d: no
+// headers, or (audio true) no audio bytes either.
+func (c *Client) timeout(d time.Duration, audio bool) *providers.Error {
+	what := "did not answer"
+	if audio {
+		what = "did not start sending audio"
+	}
 	return c.NewError(providers.KindNetwork, 0, "",
-		fmt.Sprintf("%s did not start sending audio within %s", c.base.Host, c.policy.FirstByteTimeout))
+		fmt.Sprintf("%s %s within %s", c.base.Host, what, FormatDuration(d)))
 }
 
-// netError maps a failure to send a request or read its headers.
-func (c *Client) netError(err error, timedOut bool) (*Response, *providers.Error, bool) {
+// FormatDuration writes d the way messages show a timeout or a wait:
+// "30 s", "2.5 s", "500 ms", "60 min".
+func FormatDuration(d time.Duration) string {
+	switch {
+	case d >= 2*time.Minute && d%time.Minute == 0:
+		return fmt.Sprintf("%d min", d/time.Minute)
+	case d >= time.Second && d%time.Second == 0:
+		return fmt.Sprintf("%d s", d/time.Second)
+	case d >= time.Second:
+		return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + " s"
+	}
+	return fmt.Sprintf("%d ms", d.Milliseconds())
+}
+
+// headerTimeout reports whether err is the HTTP transport's own
+// response-header timeout, which fires together with the first-byte timer
+// and must read the same, and returns the transport's limit.
+func (c *Client) headerTimeout(err error) (time.Duration, bool) {
+	var ne net.Error
+	if !errors.As(err, &ne) || !ne.Timeout() || !strings.Contains(err.Error(), "awaiting response headers") {
+		return 0, false
+	}
+	d := c.policy.FirstByteTimeout
+	if t, ok := c.http.Transport.(*http.Transport); ok && t.ResponseHeaderTimeout > 0 {
+		d = min(d, t.ResponseHeaderTimeout)
+	}
+	return d, true
+}
+
+// netError maps a failure to send a request or read its headers. timedOut
+// says the first-byte timer ended the attempt; audio that audio was asked
+// for (it only changes the words of a timeout).
+func (c *Client) netError(err error, timedOut, audio bool) (*Response, *providers.Error, bool) {
 	if timedOut {
-		return nil, c.timeout(), true
+		return nil, c.timeout(c.policy.FirstByteTimeout, audio), true
+	}
+	if d, ok := c.headerTimeout(err); ok {
+		return nil, c.timeout(d, audio), true
 	}
 	var pe *providers.Error
 	if errors.As(err, &pe) { // a refused redirect

@@ -187,10 +187,13 @@ func (c *Client) hint(kind providers.Kind, status int, retryAfter time.Duration)
 			return fmt.Sprintf("Add credits to your %s account, then try again", name)
 		}
 		if retryAfter > 0 {
-			return fmt.Sprintf("Wait %s and try again", retryAfter.Round(time.Second))
+			return fmt.Sprintf("Wait %s and try again", FormatDuration(max(retryAfter.Round(time.Second), time.Second)))
 		}
 		return fmt.Sprintf("Wait a moment and try again, or check your %s plan and quota", name)
 	case providers.KindServer:
+		if retryAfter > 0 {
+			return fmt.Sprintf("%s is unavailable for now; wait %s and try again", name, FormatDuration(max(retryAfter.Round(time.Second), time.Second)))
+		}
 		return fmt.Sprintf("%s had a problem; try again in a moment", name)
 	case providers.KindValidation:
 		return "Check the model, voice, format and speed"
@@ -240,5 +243,24 @@ func (c *Client) StatusError(status int, header http.Header, body []byte) *provi
 }
 
 func (c *Client) redact(s string) string {
-	return providers.Redact(s, c.key)
+	return redactKey(s, c.key)
+}
+
+// minFragment is the shortest start of a key that redactKey removes.
+const minFragment = 6
+
+// redactKey replaces key in s, and also any start of it of minFragment or
+// more characters: an excerpt of a body that echoed the key may have been
+// cut in the middle of it.
+func redactKey(s, key string) string {
+	s = providers.Redact(s, key)
+	if len(key) <= minFragment {
+		return s
+	}
+	for n := len(key) - 1; n >= minFragment; n-- {
+		if strings.Contains(s, key[:n]) {
+			s = strings.ReplaceAll(s, key[:n], "[redacted]")
+		}
+	}
+	return s
 }

@@ -201,6 +201,11 @@ func TestBodyMapsErrors(t *testing.T) {
 	if _, err := b.Read(buf); !errors.Is(err, ErrClosed) {
 		t.Errorf("closed: %v", err)
 	}
+	one := NewBody(context.Background(), "x", io.MultiReader(strings.NewReader("a"), errReader{io.ErrUnexpectedEOF}), nil)
+	one.Read(buf)
+	if _, err := one.Read(buf); err == nil || !strings.Contains(err.Error(), "after 1 byte:") {
+		t.Errorf("one byte: %v", err)
+	}
 }
 
 type errReader struct{ err error }

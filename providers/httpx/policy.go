@@ -30,9 +30,15 @@ const (
 	DefaultMaxRetryTime     = 60 * time.Second
 	DefaultRetryDelay       = 500 * time.Millisecond
 	maxRetryDelay           = 10 * time.Second
+	// maxBusyAttempts bounds the attempts at a busy service when
+	// MaxAttempts is left at its default: MaxRetryTime is the real bound.
+	maxBusyAttempts = 100
 )
 
-// WithDefaults returns p with every zero field set to its default.
+// WithDefaults returns p with every zero field set to its default. A
+// MaxAttempts left at zero bounds failures to DefaultMaxAttempts but lets a
+// busy service (HTTP 429, 503) be retried for the whole MaxRetryTime; a
+// MaxAttempts set explicitly bounds every kind of retry.
 func WithDefaults(p providers.NetworkPolicy) providers.NetworkPolicy {
 	if p.ConnectTimeout <= 0 {
 		p.ConnectTimeout = DefaultConnectTimeout

@@ -59,7 +59,7 @@ func (c *Client) wsAttempt(ctx context.Context, r Request, claimed audio.Encodin
 		timer.Stop()
 		defer cancel(nil)
 		if timedOut() {
-			return nil, c.timeout(), true
+			return nil, c.timeout(c.policy.FirstByteTimeout, true), true
 		}
 		if hr != nil && hr.StatusCode != http.StatusSwitchingProtocols {
 			var body []byte
@@ -74,7 +74,7 @@ func (c *Client) wsAttempt(ctx context.Context, r Request, claimed audio.Encodin
 		if ctx.Err() != nil {
 			return nil, c.stopped(ctx), false
 		}
-		return c.netError(err, false)
+		return c.netError(err, false, true)
 	}
 	conn.SetReadLimit(maxWSMessage)
 	closer := func() error { cancel(nil); return conn.CloseNow() }
@@ -82,7 +82,7 @@ func (c *Client) wsAttempt(ctx context.Context, r Request, claimed audio.Encodin
 		timer.Stop()
 		closer()
 		if timedOut() {
-			return nil, c.timeout(), true
+			return nil, c.timeout(c.policy.FirstByteTimeout, true), true
 		}
 		if ctx.Err() != nil {
 			return nil, c.stopped(ctx), false
@@ -100,11 +100,16 @@ func (c *Client) wsAttempt(ctx context.Context, r Request, claimed audio.Encodin
 	}
 	if !timer.Stop() {
 		closer()
-		return nil, c.timeout(), true
+		return nil, c.timeout(c.policy.FirstByteTimeout, true), true
+	}
+	if len(head) == 0 {
+		closer()
+		return nil, c.NewError(providers.KindNotAudio, 0, "",
+			"the service closed the WebSocket without sending any audio"), false
 	}
 	if err := checkAudio(head, claimed); err != nil {
 		closer()
-		return nil, c.notAudio(err, head, bytes.NewReader(nil)), false
+		return nil, c.notAudio(err, nil, head, bytes.NewReader(nil)), false
 	}
 	resp := &Response{Header: hr.Header, Status: hr.StatusCode, Head: head}
 	resp.Body = NewBody(ctx, c.info.ID, io.MultiReader(bytes.NewReader(head), src), closer)
@@ -112,14 +117,18 @@ func (c *Client) wsAttempt(ctx context.Context, r Request, claimed audio.Encodin
 }
 
 // wsError maps a failure before any audio arrived: an error the session
-// built is kept, anything else is a network failure worth a retry.
+// built is kept, and retried only when marked Transient or Busy (CloseError
+// marks the closes that mean a passing failure); anything else is a network
+// failure worth a retry.
 func (c *Client) wsError(err error) (*providers.Error, bool) {
 	var pe *providers.Error
 	if errors.As(err, &pe) {
-		return pe, false
+		retry, _ := IsTransient(pe)
+		return pe, retry
 	}
 	if e := c.CloseError(err, nil); e != nil {
-		return e, false
+		retry, _ := IsTransient(e)
+		return e, retry
 	}
 	return c.NewError(providers.KindNetwork, 0, "",
 		fmt.Sprintf("the connection failed before any audio arrived: %v", err)), true
@@ -129,11 +138,13 @@ func (c *Client) wsError(err error) (*providers.Error, bool) {
 // is not the service (a gateway, a login page) answered instead.
 func (c *Client) notUpgraded(status int, body []byte) *providers.Error {
 	head := body[:min(len(body), headSize)]
-	problem := checkAudio(head, "")
+	check := func(b []byte) error { return checkAudio(b, "") }
+	problem := check(head)
 	if problem == nil {
 		problem = fmt.Errorf("the server answered HTTP %d with data instead of opening a WebSocket", status)
+		check = nil
 	}
-	return c.notAudio(problem, head, bytes.NewReader(body[len(head):]))
+	return c.notAudio(problem, check, head, bytes.NewReader(body[len(head):]))
 }
 
 // CloseMessages says what a WebSocket close code means, for CloseError.
@@ -143,6 +154,11 @@ type CloseMessages map[websocket.StatusCode]CloseMeaning
 type CloseMeaning struct {
 	Kind    providers.Kind
 	Message string // what happened, in words; the server's reason is added after it
+	// Retry says the close is a passing failure (the service failed or
+	// restarted): before any audio, another attempt is made under the
+	// retry policy. Busy says the service asked to be called later (1013):
+	// retries then go on for the whole MaxRetryTime, as for HTTP 429.
+	Retry, Busy bool
 }
 
 // CloseError turns a WebSocket close (a *websocket.CloseError anywhere in
@@ -168,7 +184,14 @@ func (c *Client) CloseError(err error, meanings CloseMessages) *providers.Error 
 		msg += ": " + reason
 	}
 	// The raw close error is not kept as the cause: its reason is not redacted.
-	return c.NewError(m.Kind, 0, fmt.Sprintf("close %d", int(ce.Code)), msg)
+	e := c.NewError(m.Kind, 0, fmt.Sprintf("close %d", int(ce.Code)), msg)
+	switch {
+	case m.Busy:
+		Busy(e)
+	case m.Retry:
+		Transient(e)
+	}
+	return e
 }
 
 // looksLikeAuth reports whether a close reason is about the API key.
@@ -185,17 +208,19 @@ func looksLikeAuth(reason string) bool {
 func genericClose(code websocket.StatusCode) CloseMeaning {
 	switch code {
 	case websocket.StatusUnsupportedData:
-		return CloseMeaning{providers.KindValidation, "the service did not accept the kind of message Chorus sent"}
+		return CloseMeaning{Kind: providers.KindValidation, Message: "the service did not accept the kind of message Chorus sent"}
 	case websocket.StatusInvalidFramePayloadData:
-		return CloseMeaning{providers.KindValidation, "the service found the request invalid"}
+		return CloseMeaning{Kind: providers.KindValidation, Message: "the service found the request invalid"}
 	case websocket.StatusPolicyViolation:
-		return CloseMeaning{providers.KindValidation, "the service refused the request by policy"}
+		return CloseMeaning{Kind: providers.KindValidation, Message: "the service refused the request by policy"}
 	case websocket.StatusMessageTooBig:
-		return CloseMeaning{providers.KindValidation, "the request was too large for the service"}
-	case websocket.StatusInternalError, websocket.StatusTryAgainLater, websocket.StatusBadGateway:
-		return CloseMeaning{providers.KindServer, "the service failed while generating the audio"}
+		return CloseMeaning{Kind: providers.KindValidation, Message: "the request was too large for the service"}
+	case websocket.StatusInternalError, websocket.StatusBadGateway:
+		return CloseMeaning{Kind: providers.KindServer, Message: "the service failed while generating the audio", Retry: true}
+	case websocket.StatusTryAgainLater:
+		return CloseMeaning{Kind: providers.KindServer, Message: "the service is busy", Retry: true, Busy: true}
 	case websocket.StatusGoingAway, websocket.StatusServiceRestart:
-		return CloseMeaning{providers.KindServer, "the service is restarting or going away"}
+		return CloseMeaning{Kind: providers.KindServer, Message: "the service is restarting or going away", Retry: true}
 	}
-	return CloseMeaning{providers.KindCutStream, fmt.Sprintf("the service closed the connection (code %d)", int(code))}
+	return CloseMeaning{Kind: providers.KindCutStream, Message: fmt.Sprintf("the service closed the connection (code %d)", int(code))}
 }

@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"chorus/audio"
+	"chorus/internal/childenv"
 	"chorus/providers"
 )
 
@@ -103,7 +104,9 @@ func listVoices(ctx context.Context) ([]providers.Voice, error) {
 	if err != nil {
 		return nil, notInstalled(err)
 	}
-	out, err := exec.CommandContext(ctx, path, "--voices").Output()
+	cmd := exec.CommandContext(ctx, path, "--voices")
+	cmd.Env = childenv.Environ()
+	out, err := cmd.Output()
 	if err != nil {
 		return nil, &providers.Error{Provider: ID, Kind: providers.KindUnavailable,
 			Message: "espeak-ng --voices failed: " + err.Error(), Hint: "check the espeak-ng installation"}
@@ -171,6 +174,7 @@ func (e *Engine) Synthesize(ctx context.Context, req providers.Request) (*provid
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	cmd := exec.CommandContext(ctx, path, "--stdin", "--stdout", "-v", voice, "-s", fmt.Sprint(WPM(req.Speed)))
+	cmd.Env = childenv.Environ() // no API key reaches espeak-ng
 	cmd.Stdin = strings.NewReader(req.Text)
 	var stderr bytes.Buffer
 	cmd.Stderr = &limitedWriter{w: &stderr, n: 4096}

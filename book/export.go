@@ -13,7 +13,7 @@ import (
 	"strconv"
 	"strings"
 
-	"chorus/documents"
+	"chorus/internal/childenv"
 )
 
 // ErrNoFFmpeg is returned when an export needs ffmpeg and it is missing.
@@ -97,7 +97,7 @@ func runFFmpeg(ctx context.Context, args ...string) (string, error) {
 		return "", err
 	}
 	cmd := exec.CommandContext(ctx, bin, append([]string{"-hide_banner", "-nostdin", "-y"}, args...)...)
-	cmd.Env = documents.ChildEnv()
+	cmd.Env = childenv.Environ()
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {

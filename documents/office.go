@@ -2,6 +2,7 @@ package documents
 
 import (
 	"archive/zip"
+	"chorus/internal/childenv"
 	"context"
 	"encoding/xml"
 	"errors"
@@ -224,7 +225,7 @@ func readPDF(ctx context.Context, p string) (*parsed, error) {
 		return nil, ErrNoPDFTool
 	}
 	cmd := exec.CommandContext(ctx, tool, "-enc", "UTF-8", "-q", "--", p, "-")
-	cmd.Env = ChildEnv()
+	cmd.Env = childenv.Environ()
 	out, err := cmd.Output()
 	if err != nil {
 		if ee, ok := err.(*exec.ExitError); ok && len(ee.Stderr) > 0 {

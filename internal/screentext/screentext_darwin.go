@@ -5,6 +5,8 @@ package screentext
 import (
 	"context"
 	"os/exec"
+
+	"chorus/internal/childenv"
 )
 
 // read uses pbpaste; macOS has no selection separate from the clipboard.
@@ -12,6 +14,8 @@ func read(ctx context.Context, src Source) (string, error) {
 	if src == Selection {
 		return "", unsupported("macOS has no selection apart from the clipboard; copy the text and read the clipboard")
 	}
-	out, err := exec.CommandContext(ctx, "pbpaste").Output()
+	cmd := exec.CommandContext(ctx, "pbpaste")
+	cmd.Env = childenv.Environ()
+	out, err := cmd.Output()
 	return string(out), err
 }

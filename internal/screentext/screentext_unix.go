@@ -4,6 +4,7 @@ package screentext
 
 import (
 	"bytes"
+	"chorus/internal/childenv"
 	"context"
 	"errors"
 	"fmt"
@@ -104,6 +105,7 @@ func run(ctx context.Context, name string, args ...string) (string, error) {
 	var stdout, stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.Env = childenv.Environ()
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
 			return "", fmt.Errorf("%s did not answer: %w", name, ctx.Err())

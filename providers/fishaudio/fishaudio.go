@@ -550,8 +550,9 @@ func (p *Provider) session(body ttsRequest) httpx.WSSession {
 			case "finish":
 				finished = true
 				if ev.Reason == "error" {
-					return nil, p.Client.NewError(providers.KindServer, 0, "finish: error",
-						"Fish Audio stopped with an error while generating the speech")
+					// A passing failure: retried before any audio, as HTTP 500 is.
+					return nil, httpx.Transient(p.Client.NewError(providers.KindServer, 0, "finish: error",
+						"Fish Audio stopped with an error while generating the speech"))
 				}
 				return nil, io.EOF
 			}

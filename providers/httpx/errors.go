@@ -150,7 +150,9 @@ func KindForStatus(status int) providers.Kind {
 		return providers.KindValidation
 	case status == 401:
 		return providers.KindAuth
-	case status == 402 || status == 429:
+	case status == 402: // payment required: out of credits, which waiting does not cure
+		return providers.KindQuota
+	case status == 429:
 		return providers.KindRateLimit
 	case status == 403:
 		return providers.KindForbidden
@@ -182,10 +184,9 @@ func (c *Client) hint(kind providers.Kind, status int, retryAfter time.Duration)
 		return fmt.Sprintf("Your %s key is not allowed to do this; check the account's plan and permissions", name)
 	case providers.KindNotFound:
 		return "Check the model and voice names, and the base URL in Settings"
+	case providers.KindQuota:
+		return fmt.Sprintf("Add credits to your %s account or check its plan, then try again", name)
 	case providers.KindRateLimit:
-		if status == 402 {
-			return fmt.Sprintf("Add credits to your %s account, then try again", name)
-		}
 		if retryAfter > 0 {
 			return fmt.Sprintf("Wait %s and try again", FormatDuration(max(retryAfter.Round(time.Second), time.Second)))
 		}

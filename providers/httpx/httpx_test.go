@@ -241,3 +241,14 @@ func TestCustomAuthHeader(t *testing.T) {
 		t.Errorf("headers %v", got)
 	}
 }
+
+func TestKindForStatus(t *testing.T) {
+	for status, want := range map[int]providers.Kind{
+		400: providers.KindValidation, 401: providers.KindAuth, 402: providers.KindQuota, 403: providers.KindForbidden,
+		404: providers.KindNotFound, 422: providers.KindValidation, 429: providers.KindRateLimit, 503: providers.KindServer,
+	} {
+		if got := KindForStatus(status); got != want {
+			t.Errorf("HTTP %d → %s, want %s", status, got, want)
+		}
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"chorus/audio"
+	"chorus/internal/childenv"
 	"chorus/providers"
 	"chorus/voices"
 )
@@ -216,7 +217,9 @@ func EspeakData() (string, error) {
 		return checkEspeakData(d)
 	}
 	espeakOnce.Do(func() {
-		out, err := exec.Command("espeak-ng", "--version").Output()
+		cmd := exec.Command("espeak-ng", "--version")
+		cmd.Env = childenv.Environ()
+		out, err := cmd.Output()
 		if err != nil {
 			espeakErr = &providers.Error{Provider: ID, Kind: providers.KindUnavailable,
 				Message: "espeak-ng is not installed; natural voices need its espeak-ng-data for pronunciation",

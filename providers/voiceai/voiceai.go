@@ -308,7 +308,7 @@ var closeMeanings = httpx.CloseMessages{
 	websocket.StatusPolicyViolation: {Kind: providers.KindValidation,
 		Message: "Voice.ai refused the request (API key, text length, credits or parameters)"},
 	websocket.StatusInternalError: {Kind: providers.KindServer,
-		Message: "Voice.ai failed to generate the speech"},
+		Message: "Voice.ai failed to generate the speech", Retry: true},
 }
 
 const quotaHint = "Add credits to your Voice.ai account, then try again"

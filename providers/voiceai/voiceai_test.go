@@ -123,13 +123,14 @@ func TestCloseCodes(t *testing.T) {
 		reason   string
 		kind     providers.Kind
 		mentions []string
+		retried  bool // a passing failure: tried again under the policy
 	}{
-		{1003, "Expected text message", providers.KindValidation, []string{"1003", "message type", "Expected text message"}},
-		{1007, "extra inputs are not permitted", providers.KindValidation, []string{"1007", "invalid", "extra inputs"}},
-		{1008, "Authentication failed", providers.KindAuth, []string{"1008", "VOICEAI_API_KEY"}},
-		{1008, "Insufficient credits", providers.KindQuota, []string{"1008", "out of credits", "Add credits"}},
-		{1008, "Text too long", providers.KindValidation, []string{"1008", "Shorten the text"}},
-		{1011, "TTS generation failed", providers.KindServer, []string{"1011", "failed to generate", "TTS generation failed"}},
+		{1003, "Expected text message", providers.KindValidation, []string{"1003", "message type", "Expected text message"}, false},
+		{1007, "extra inputs are not permitted", providers.KindValidation, []string{"1007", "invalid", "extra inputs"}, false},
+		{1008, "Authentication failed", providers.KindAuth, []string{"1008", "VOICEAI_API_KEY"}, false},
+		{1008, "Insufficient credits", providers.KindQuota, []string{"1008", "out of credits", "Add credits"}, false},
+		{1008, "Text too long", providers.KindValidation, []string{"1008", "Shorten the text"}, false},
+		{1011, "TTS generation failed", providers.KindServer, []string{"1011", "failed to generate", "TTS generation failed"}, true},
 	}
 	for _, c := range cases {
 		f := &fake{key: testKey, closeWith: &websocket.CloseError{Code: c.code, Reason: c.reason}}
@@ -144,8 +145,12 @@ func TestCloseCodes(t *testing.T) {
 				t.Errorf("close %d: %q does not mention %q", c.code, err, m)
 			}
 		}
-		if n := s.Requests(); n != 1 {
-			t.Errorf("close %d: %d requests; a refusal must not be retried", c.code, n)
+		want := 1
+		if c.retried {
+			want = providertest.TestPolicy.MaxAttempts
+		}
+		if n := s.Requests(); n != want {
+			t.Errorf("close %d: %d requests, want %d (retried: %v)", c.code, n, want, c.retried)
 		}
 	}
 }

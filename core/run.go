@@ -26,6 +26,9 @@ func (e *Engine) runChunks(ctx context.Context, job *Job, p providers.Provider, 
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
+	ctx = providers.WithRetryNotice(ctx, func(r providers.Retry) { // e.g. "Server busy (HTTP 429), retrying in 2 s — attempt 2 of 4"
+		job.event(StageNotice, r.String(), Stats{})
+	})
 	pl := &pipeline{e: e, job: job, p: p, store: store, states: states, start: time.Now(), changed: make(chan struct{})}
 	if p != nil {
 		pl.conc = concurrency(job, p.Capabilities())

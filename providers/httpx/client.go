@@ -403,6 +403,11 @@ func (c *Client) retry(ctx context.Context, try func() (*Response, *providers.Er
 		if wait > left || left <= 0 {
 			return nil, gaveUp(perr, attempt, time.Since(start))
 		}
+		of := limit
+		if busy(perr) && c.policy.MaxAttempts == 0 {
+			of = 0 // bounded by MaxRetryTime only
+		}
+		providers.NoticeRetry(ctx, providers.Retry{Err: perr, Attempt: attempt + 1, Of: of, Wait: wait})
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():

@@ -11,6 +11,7 @@ package settingswin
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"sync"
@@ -22,8 +23,10 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"chorus/core"
+	"chorus/pricing"
 	"chorus/providers"
 	"chorus/settings/keys"
+	"chorus/ui/plain"
 )
 
 // DefaultTestTimeout bounds one Test.
@@ -59,6 +62,8 @@ type Panel struct {
 
 	rows    []*row
 	byID    map[string]*row
+	list    *widget.List    // the providers, left
+	detail  *fyne.Container // the chosen provider's controls, right
 	scroll  *container.Scroll
 	content fyne.CanvasObject
 
@@ -107,7 +112,6 @@ func New(win fyne.Window, store *keys.Store, opts Options) *Panel {
 	p.banner = container.NewVBox(p.bannerText, sessionNote)
 	p.banner.Hide()
 
-	list := container.NewVBox()
 	for _, reg := range providers.List() {
 		if !reg.NeedsKey && !reg.KeyOptional {
 			continue
@@ -115,18 +119,55 @@ func New(win fyne.Window, store *keys.Store, opts Options) *Panel {
 		r := p.newRow(reg)
 		p.rows = append(p.rows, r)
 		p.byID[reg.ID] = r
-		list.Add(r.box)
-	}
-	if len(p.rows) == 0 {
-		list.Add(widget.NewLabel("No provider needs an API key."))
 	}
 	intro := widget.NewLabel("API keys are kept in your system keychain (service “chorus”), never in Chorus's settings files. " +
 		"A key in the environment variable shown for a provider overrides the keychain for that run.")
 	intro.Wrapping = fyne.TextWrapWord
-	p.scroll = container.NewVScroll(list)
-	p.content = container.NewBorder(container.NewVBox(intro, p.banner), nil, nil, nil, p.scroll)
+	p.detail = container.NewStack()
+	p.scroll = container.NewVScroll(p.detail)
+	if len(p.rows) == 0 {
+		p.content = container.NewBorder(container.NewVBox(intro, p.banner), nil, nil, nil,
+			widget.NewLabel("No provider needs an API key."))
+		p.Refresh()
+		return p
+	}
+	// Two panes: the providers with their key status on the left, the
+	// chosen one's key, Test, Remove, base URL, limits and price on the right.
+	p.list = widget.NewList(func() int { return len(p.rows) },
+		func() fyne.CanvasObject {
+			name := widget.NewLabel("")
+			name.TextStyle.Bold = true
+			return container.NewVBox(name, widget.NewLabel(""))
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			r := p.rows[i]
+			texts := o.(*fyne.Container).Objects
+			texts[0].(*widget.Label).SetText(r.reg.Name)
+			st := texts[1].(*widget.Label)
+			st.Importance = r.status.Importance
+			st.SetText(r.status.Text)
+		})
+	p.list.OnSelected = func(i widget.ListItemID) { p.show(p.rows[i]) }
+	split := container.NewHSplit(p.list, p.scroll)
+	split.Offset = 0.28
+	p.content = container.NewBorder(container.NewVBox(intro, p.banner), nil, nil, nil, split)
+	p.list.Select(0)
 	p.Refresh()
 	return p
+}
+
+// show puts a provider's controls in the right pane.
+func (p *Panel) show(r *row) {
+	p.detail.Objects = []fyne.CanvasObject{r.box}
+	p.detail.Refresh()
+	p.scroll.ScrollToTop()
+}
+
+// relist redraws the provider list (after a status changed).
+func (p *Panel) relist() {
+	if p.list != nil {
+		p.list.Refresh()
+	}
 }
 
 // Show opens the panel in a dialog over win, focused on providerID's row when
@@ -146,7 +187,7 @@ func Show(win fyne.Window, store *keys.Store, opts Options, providerID string) *
 // Content is the panel's canvas object, for a window or a dialog.
 func (p *Panel) Content() fyne.CanvasObject { return p.content }
 
-// Focus scrolls to a provider's row, puts the cursor in its key entry and
+// Focus shows a provider's controls, puts the cursor in its key entry and
 // asks for a key when it has none. Call it once the panel is shown. It
 // reports whether the provider has a row.
 func (p *Panel) Focus(providerID string) bool {
@@ -154,7 +195,11 @@ func (p *Panel) Focus(providerID string) bool {
 	if !ok {
 		return false
 	}
-	p.scroll.ScrollToOffset(fyne.NewPos(0, r.box.Position().Y))
+	for i, x := range p.rows {
+		if x == r {
+			p.list.Select(i)
+		}
+	}
 	if c := p.win.Canvas(); c != nil {
 		c.Focus(r.entry)
 	}
@@ -196,6 +241,7 @@ func (p *Panel) Refresh() {
 				r.setStatus(sts[i])
 			}
 			p.setDown(down)
+			p.relist()
 		})
 	})
 }
@@ -232,13 +278,15 @@ func (p *Panel) setDown(err error) {
 
 // bannerText is the keychain error without a particular provider's variable.
 func bannerText(err error) string {
+	msg := err.Error()
 	var ke *keys.KeychainError
 	if errors.As(err, &ke) {
 		general := *ke
 		general.ID = ""
-		return general.Error()
+		msg = general.Error()
 	}
-	return err.Error()
+	msg = strings.ReplaceAll(msg, "<ID>_API_KEY", "the provider's environment variable (shown with it)")
+	return plain.Error(errors.New(msg))
 }
 
 func (p *Panel) newRow(reg providers.Registration) *row {
@@ -287,12 +335,17 @@ func (p *Panel) newRow(reg providers.Registration) *row {
 		r.baseURL.OnChanged = func(s string) { p.changeBaseURL(r, s) }
 		items = append(items, container.NewBorder(nil, nil, widget.NewLabel("Base URL"), nil, r.baseURL), r.urlNote)
 	}
+	if l := limitsText(reg); l != "" {
+		limits := widget.NewLabel(l)
+		limits.Wrapping = fyne.TextWrapWord
+		items = append(items, limits)
+	}
 	if reg.Website != "" {
 		if u, err := url.Parse(reg.Website); err == nil {
 			items = append(items, container.NewHBox(widget.NewLabel("Get a key:"), widget.NewHyperlink(reg.Website, u)))
 		}
 	}
-	items = append(items, r.message, widget.NewSeparator())
+	items = append(items, r.message)
 	r.box = container.NewVBox(items...)
 	return r
 }
@@ -369,6 +422,7 @@ func (p *Panel) save(r *row) {
 		fyne.Do(func() {
 			r.setBusy(false, "")
 			r.setStatus(st)
+			p.relist()
 			switch {
 			case err == nil:
 				r.entry.SetText("")
@@ -412,7 +466,7 @@ func (p *Panel) refreshRow(r *row) {
 	id := r.reg.ID
 	p.background(func() {
 		st := p.store.Status(id)
-		fyne.Do(func() { r.setStatus(st) })
+		fyne.Do(func() { r.setStatus(st); p.relist() })
 	})
 }
 
@@ -459,6 +513,7 @@ func (p *Panel) remove(r *row) {
 		fyne.Do(func() {
 			r.setBusy(false, "")
 			r.setStatus(st)
+			p.relist()
 			var msg string
 			switch {
 			case err == nil:
@@ -508,4 +563,48 @@ func (p *Panel) changed(id string) {
 	if p.opts.OnChange != nil {
 		p.opts.OnChange(id)
 	}
+}
+
+// limitsText says what one request may hold, how many run at once and
+// what the provider charges, from its capabilities and the price table.
+func limitsText(reg providers.Registration) string {
+	var parts []string
+	model := ""
+	if prov, err := reg.New(providers.Config{}); err == nil {
+		c := prov.Capabilities()
+		model = c.DefaultModel()
+		if c.MaxChars > 0 {
+			parts = append(parts, fmt.Sprintf("up to %s characters per request (longer text is split)", thousands(c.MaxChars)))
+		}
+		if c.Concurrency > 0 {
+			parts = append(parts, fmt.Sprintf("%d at once", c.Concurrency))
+		}
+	}
+	out := ""
+	if len(parts) > 0 {
+		out = "Limits: " + strings.Join(parts, ", ") + "."
+	}
+	if price, ok := pricing.DefaultTable().Estimate(reg.ID, model, 1_000_000); ok {
+		if out != "" {
+			out += " "
+		}
+		if price == 0 {
+			out += "Price: free."
+		} else {
+			out += fmt.Sprintf("Price: about $%.2f per million characters", price)
+			if model != "" {
+				out += " with " + model
+			}
+			out += "."
+		}
+	}
+	return out
+}
+
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -158,10 +158,13 @@ func TestKeychainUnavailableOffersSessionOnly(t *testing.T) {
 	if !p.banner.Visible() {
 		t.Fatal("no keychain banner")
 	}
-	for _, want := range []string{"keychain unavailable", "no Secret Service is running", "gnome-keyring", "<ID>_API_KEY"} {
+	for _, want := range []string{"Keychain unavailable", "no Secret Service is running", "gnome-keyring", "the provider's environment variable"} {
 		if !strings.Contains(p.bannerText.Text, want) {
 			t.Errorf("banner %q lacks %q", p.bannerText.Text, want)
 		}
+	}
+	if strings.Contains(p.bannerText.Text, "<ID>") {
+		t.Errorf("banner %q shows a placeholder", p.bannerText.Text)
 	}
 	if r.status.Text != "keychain unavailable" || r.status.Importance != widget.DangerImportance {
 		t.Fatalf("status %q", r.status.Text)

@@ -219,3 +219,18 @@ func TestSpeakLargeJobNeedsYes(t *testing.T) {
 		t.Errorf("small job: exit %d: %s", r.code, r.stderr)
 	}
 }
+
+func TestVoicesPreview(t *testing.T) {
+	p := scripted.Register(t, &scripted.Provider{ID: "cli-prev"})
+	r := run(t, "", "voices", "--provider", "cli-prev", "--preview", "v2")
+	if r.code != 0 || !strings.Contains(r.stderr, "played a line spoken in v2") {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	reqs := p.Requests()
+	if len(reqs) != 1 || reqs[0].Voice != "v2" || reqs[0].Text != core.PreviewLine {
+		t.Errorf("requests %+v", reqs)
+	}
+	if r.stdout != "" {
+		t.Errorf("a preview also listed voices: %q", r.stdout)
+	}
+}

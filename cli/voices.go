@@ -26,12 +26,16 @@ func runVoices(ctx context.Context, env *Env, args []string) int {
 	baseURL := fs.String("base-url", "", "provider base URL")
 	search := fs.String("search", "", "search voices: the provider's own search (e.g. a public library), else a filter on name, ID, language")
 	asJSON := fs.Bool("json", false, "print JSON")
+	preview := fs.String("preview", "", "play a short sample of voice `ID` (the provider's own sample when it hosts one)")
 	if _, err := parse(fs, args); err != nil {
 		return flagExit(err)
 	}
 	voices, err := env.Engine.SearchVoices(ctx, *provider, *baseURL, *model, *search)
 	if err != nil {
 		return fail(env, err)
+	}
+	if *preview != "" {
+		return previewVoice(ctx, env, *provider, *baseURL, *model, *preview, voices)
 	}
 	if *asJSON {
 		return printJSON(env, voices)
@@ -109,6 +113,27 @@ func printJSON(env *Env, v any) int {
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(v); err != nil {
 		return fail(env, err)
+	}
+	return ExitOK
+}
+
+// previewVoice plays a sample of the voice id: the listing's hosted sample
+// when it has one, else a line spoken in it (cached).
+func previewVoice(ctx context.Context, env *Env, provider, baseURL, model, id string, voices []providers.Voice) int {
+	v := providers.Voice{ID: id}
+	for _, x := range voices {
+		if x.ID == id {
+			v = x
+		}
+	}
+	_, hosted, err := env.Engine.Preview(ctx, provider, baseURL, model, v, nil)
+	if err != nil {
+		return fail(env, err)
+	}
+	if hosted {
+		fmt.Fprintf(env.Stderr, "played %s's own sample of %s\n", provider, id)
+	} else {
+		fmt.Fprintf(env.Stderr, "played a line spoken in %s\n", id)
 	}
 	return ExitOK
 }

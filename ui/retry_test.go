@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
+	"chorus/core"
 	"chorus/internal/scripted"
 	"chorus/providers"
 )
@@ -31,4 +32,27 @@ func TestRetriesShowInTheStatusLine(t *testing.T) {
 	})
 	s.Stop()
 	eventually(t, "stopped", func() bool { return !s.Busy() })
+}
+
+// Preview speaks a short line in the chosen voice through the engine (a
+// provider with no hosted samples), and says so.
+func TestPreviewSpeaksTheChosenVoice(t *testing.T) {
+	s, sink := newTestStudio(t)
+	p := scripted.Register(t, &scripted.Provider{ID: "ui-preview"})
+	s.RefreshProviders()
+	s.selectProvider("ui-preview")
+	eventually(t, "voices", func() bool { return len(s.voiceIDs) == 2 })
+	s.Voice.SetText("v2 — Voice Two")
+	test.Tap(s.PreviewButton)
+	eventually(t, "preview done", func() bool { return !s.Busy() && strings.HasPrefix(s.Status.Text, "Played a line in Voice Two") })
+	reqs := p.Requests()
+	if len(reqs) != 1 || reqs[0].Voice != "v2" || reqs[0].Text != core.PreviewLine {
+		t.Fatalf("requests %+v", reqs)
+	}
+	if len(sink.Samples()) == 0 {
+		t.Error("the preview played nothing")
+	}
+	if s.Text.Text != "" {
+		t.Errorf("the preview changed the editor's text to %q", s.Text.Text)
+	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"chorus/audio"
 	"chorus/core"
+	"chorus/providers"
 	"chorus/ui/savedialog"
 )
 
@@ -102,6 +103,55 @@ func (s *Studio) runAsked(job core.Job, verb string, asked bool) {
 		res, err := s.Engine.Speak(ctx, job)
 		close(done)
 		uiDo(func() { s.finish(runID, job, res, err) })
+	}()
+}
+
+// PreviewVoice plays a short sample of the chosen voice: the provider's
+// own sample when it hosts one, else a line spoken in it (cached, so it
+// is paid once). It is a run like Speak: Stop ends it.
+func (s *Studio) PreviewVoice() {
+	s.mu.Lock()
+	if s.busy {
+		s.mu.Unlock()
+		s.SetStatus("Already working: press Stop first.")
+		return
+	}
+	id, vid := s.ProviderID(), s.VoiceID()
+	v := providers.Voice{ID: vid}
+	for _, x := range s.voices {
+		if x.ID == vid {
+			v = x
+		}
+	}
+	model, base := strings.TrimSpace(s.Model.Text), s.Settings.BaseURL(id)
+	ctx, runID := s.beginLocked()
+	s.mu.Unlock()
+	name := v.Name
+	if name == "" {
+		name = vid
+	}
+	if name == "" {
+		name = "the default voice"
+	}
+	s.SetStatus("Playing a sample of " + name + "…")
+	go func() {
+		_, hosted, err := s.Engine.Preview(ctx, id, base, model, v, nil)
+		stopped := ctx.Err() != nil // before end, which cancels ctx
+		uiDo(func() {
+			if !s.end(runID) {
+				return
+			}
+			switch {
+			case stopped:
+				s.SetStatus("Stopped.")
+			case err != nil:
+				s.showError(err)
+			case hosted:
+				s.SetStatus("Played the provider's own sample of " + name + ".")
+			default:
+				s.SetStatus("Played a line in " + name + ". It is cached: previewing it again is free.")
+			}
+		})
 	}()
 }
 

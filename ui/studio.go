@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"chorus/core"
@@ -59,18 +60,20 @@ type Studio struct {
 	Count        *widget.Label
 	SpeakButton  *KeyButton
 	StopButton   *KeyButton
-	ExportButton *KeyButton
-	Status       *widget.Label
-	ActionButton *widget.Button // the action an error offers (errors.go)
-	Advanced     *widget.Accordion
-	Waveform     *Waveform
-	PauseButton  *KeyButton
-	Volume       *KeySlider
-	VolumeLabel  *widget.Label  // the volume as a percentage
-	MuteButton   *widget.Button // mutes and unmutes
-	Position     *widget.Label
-	Tabs         *container.AppTabs // Speak, and the feature tabs added with AddTab
-	Menu         *fyne.MainMenu     // the window's menus (menu.go)
+	// PreviewButton plays a short sample of the chosen voice.
+	PreviewButton *widget.Button
+	ExportButton  *KeyButton
+	Status        *widget.Label
+	ActionButton  *widget.Button // the action an error offers (errors.go)
+	Advanced      *widget.Accordion
+	Waveform      *Waveform
+	PauseButton   *KeyButton
+	Volume        *KeySlider
+	VolumeLabel   *widget.Label  // the volume as a percentage
+	MuteButton    *widget.Button // mutes and unmutes
+	Position      *widget.Label
+	Tabs          *container.AppTabs // Speak, and the feature tabs added with AddTab
+	Menu          *fyne.MainMenu     // the window's menus (menu.go)
 
 	exportDialog    dialog.Dialog
 	providerOptions *fyne.Container // provider-specific fields, rebuilt per provider and model
@@ -158,6 +161,7 @@ func (s *Studio) build() {
 	s.StopButton = newKeyButton(k, "Stop", s.Stop)
 	s.StopButton.Disable()
 	s.ExportButton = newKeyButton(k, "Export…", s.ShowExport)
+	s.PreviewButton = widget.NewButtonWithIcon("Preview", theme.MediaPlayIcon(), s.PreviewVoice)
 	s.Status = widget.NewLabel("Ready.")
 	s.Status.Wrapping = fyne.TextWrapWord
 	s.ActionButton = widget.NewButton("", nil)
@@ -166,7 +170,7 @@ func (s *Studio) build() {
 	form := widget.NewForm(
 		widget.NewFormItem("Provider", s.Provider),
 		widget.NewFormItem("Model", s.Model),
-		widget.NewFormItem("Voice", s.Voice),
+		widget.NewFormItem("Voice", container.NewBorder(nil, nil, nil, s.PreviewButton, s.Voice)),
 		widget.NewFormItem("Format", s.Format),
 		widget.NewFormItem("Speed", container.NewBorder(nil, nil, nil, s.SpeedLabel, s.Speed)),
 	)

@@ -58,24 +58,25 @@ type Tab struct {
 	lists  *compare.Lists
 	tally  *compare.Tally
 
-	Text       *widget.Entry       // the line to compare
-	Provider   *widget.Select      // picker: provider
-	Model      *widget.SelectEntry // picker: model ("" = default)
-	Speed      *widget.Select      // picker: speed ("1×" = the provider's normal speed)
-	Voice      *widget.SelectEntry // picker: voice (a label or a typed ID)
-	Add        *widget.Button      // adds the picked voice to the shortlist
-	Favourites *widget.Select      // adds a favourite to the shortlist
-	Render     *widget.Button      // Render all
-	StopRender *widget.Button      // cancels the render
-	PlayAll    *widget.Button      // plays every card in turn
-	StopPlay   *widget.Button      // silences playback
-	Format     *widget.Select      // export format
-	Export     *widget.Button      // Export all…
-	Status     *widget.Label       // what happened last
-	Cards      []*Card             // one per entry of the last render
-	Views      *container.AppTabs  // Cards, Blind test, Tally
-	Blind      *BlindView          // the blind A/B test
-	Tally      *TallyView          // the voice ranking
+	Text          *widget.Entry       // the line to compare
+	Provider      *widget.Select      // picker: provider
+	Model         *widget.SelectEntry // picker: model ("" = default)
+	Speed         *widget.Select      // picker: speed ("1×" = the provider's normal speed)
+	Voice         *widget.SelectEntry // picker: voice (a label or a typed ID)
+	Add           *widget.Button      // adds the picked voice to the shortlist
+	PreviewButton *widget.Button      // plays a sample of the picked voice
+	Favourites    *widget.Select      // adds a favourite to the shortlist
+	Render        *widget.Button      // Render all
+	StopRender    *widget.Button      // cancels the render
+	PlayAll       *widget.Button      // plays every card in turn
+	StopPlay      *widget.Button      // silences playback
+	Format        *widget.Select      // export format
+	Export        *widget.Button      // Export all…
+	Status        *widget.Label       // what happened last
+	Cards         []*Card             // one per entry of the last render
+	Views         *container.AppTabs  // Cards, Blind test, Tally
+	Blind         *BlindView          // the blind A/B test
+	Tally         *TallyView          // the voice ranking
 
 	shortlist    []compare.Entry
 	shortlistBox *fyne.Container
@@ -85,6 +86,7 @@ type Tab struct {
 	providerIDs  []string
 	voiceIDs     map[string]string
 	voiceNames   map[string]string // "provider:voice id" -> picker label, for the tally
+	voiceList    []providers.Voice // the chosen provider's voices (for their samples)
 
 	session   *compare.Session // last finished render
 	rendering context.CancelFunc
@@ -160,6 +162,7 @@ func (t *Tab) build() {
 	t.Provider = widget.NewSelect(names, func(string) { t.providerChanged() })
 	t.Provider.PlaceHolder = "provider"
 	t.Add = widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), t.addPicked)
+	t.PreviewButton = widget.NewButtonWithIcon("Preview", theme.MediaPlayIcon(), t.PreviewVoice)
 	t.Favourites = widget.NewSelect(nil, func(key string) {
 		if key == "" {
 			return
@@ -187,7 +190,7 @@ func (t *Tab) build() {
 	pick := widget.NewForm(
 		widget.NewFormItem("Provider", t.Provider),
 		widget.NewFormItem("Model", t.Model),
-		widget.NewFormItem("Voice", t.Voice),
+		widget.NewFormItem("Voice", container.NewBorder(nil, nil, nil, t.PreviewButton, t.Voice)),
 		widget.NewFormItem("Speed", t.Speed),
 	)
 	t.shortlistBox = container.NewVBox()
@@ -256,6 +259,7 @@ func (t *Tab) providerChanged() {
 			}
 			labels, ids := providers.VoiceChoices(voices)
 			t.voiceIDs = ids
+			t.voiceList = voices
 			for label, vid := range ids {
 				t.voiceNames[id+":"+vid] = label
 			}
@@ -286,12 +290,7 @@ func (t *Tab) addPicked() {
 		t.Status.SetText("Choose a provider first.")
 		return
 	}
-	voice := strings.TrimSpace(t.Voice.Text)
-	if v, ok := t.voiceIDs[voice]; ok {
-		voice = v
-	} else if i := strings.Index(voice, " — "); i > 0 {
-		voice = voice[:i]
-	}
+	voice := t.pickedVoice()
 	speed, _ := strconv.ParseFloat(strings.TrimSuffix(t.Speed.Selected, "×"), 64)
 	if speed == 1 {
 		speed = 0 // the provider's default
@@ -713,4 +712,46 @@ func (t *Tab) MarkMissingKeys(missing map[string]bool) {
 		t.Provider.SetSelectedIndex(picked)
 	}
 	t.Provider.OnChanged = changed
+}
+
+// pickedVoice is the ID of the voice in the picker (a label maps to its ID).
+func (t *Tab) pickedVoice() string {
+	voice := strings.TrimSpace(t.Voice.Text)
+	if v, ok := t.voiceIDs[voice]; ok {
+		return v
+	}
+	if i := strings.Index(voice, " — "); i > 0 {
+		return voice[:i]
+	}
+	return voice
+}
+
+// PreviewVoice plays a short sample of the picked voice (the provider's own
+// sample when it hosts one, else a line spoken in it, cached), as one more
+// playback: Stop playback silences it.
+func (t *Tab) PreviewVoice() {
+	id := t.providerID()
+	if id == "" {
+		t.Status.SetText("Choose a provider first.")
+		return
+	}
+	v := providers.Voice{ID: t.pickedVoice()}
+	for _, x := range t.voiceList {
+		if x.ID == v.ID {
+			v = x
+		}
+	}
+	model, base := strings.TrimSpace(t.Model.Text), t.baseURL(id)
+	name := v.ID
+	if name == "" {
+		name = "the default voice"
+	}
+	t.Status.SetText("Playing a sample of " + name + "…")
+	t.play(-1, func(ctx context.Context) error {
+		_, _, err := t.engine.Preview(ctx, id, base, model, v, nil)
+		if err == nil {
+			fyne.Do(func() { t.Status.SetText("Played a sample of " + name + ".") })
+		}
+		return err
+	})
 }

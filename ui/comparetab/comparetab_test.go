@@ -503,3 +503,16 @@ func TestProviderPickerMarksMissingKeys(t *testing.T) {
 		}
 	}
 }
+
+func TestComparePreviewPlaysThePickedVoice(t *testing.T) {
+	fakeProvider(t, "ctab-prev", time.Millisecond)
+	f := open(t, t.TempDir())
+	tab := f.tab
+	selectProvider(t, tab, "ctab-prev")
+	tab.Voice.SetText("v1 — Voice One")
+	test.Tap(tab.PreviewButton)
+	tab.Wait()
+	if !strings.HasPrefix(tab.Status.Text, "Played a sample of v1") || len(f.sink.Samples()) == 0 {
+		t.Errorf("status %q, %d samples", tab.Status.Text, len(f.sink.Samples()))
+	}
+}

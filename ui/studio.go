@@ -133,7 +133,7 @@ func (s *Studio) build() {
 	s.Model = newKeySelectEntry(k)
 	s.Model.OnChanged = func(m string) { s.modelChanged(m) }
 	s.Voice = newKeySelectEntry(k)
-	s.Voice.PlaceHolder = "default voice (type and press Enter to search)"
+	s.Voice.PlaceHolder = "default voice · type to filter"
 	s.Voice.OnSubmitted = s.SearchVoices
 	s.Voice.OnChanged = func(q string) { s.filterVoices(q); s.remember() }
 	s.Format = newKeySelect(k, nil, func(string) { s.remember() })

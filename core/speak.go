@@ -105,10 +105,10 @@ type Result struct {
 	Stats    Stats
 	Encoding audio.Encoding // what the provider sent
 	Format   audio.Format   // decoded format
-	Words    []providers.WordBoundary
-	Out      string        // the file written, if any
-	Played   bool          // whether it was heard (false when there is no device)
-	Chunks   []ChunkTiming // where each chunk sits in the audio (chunked runs only)
+	Words    []WordTiming   // every word timing the provider sent, in the whole text and audio
+	Out      string         // the file written, if any
+	Played   bool           // whether it was heard (false when there is no device)
+	Chunks   []ChunkTiming  // where each chunk sits in the audio (chunked runs only)
 	// Notices are what the user should know about the run, the same
 	// messages the StageNotice events carried (e.g. control characters
 	// removed from the text).

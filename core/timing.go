@@ -6,7 +6,6 @@ import (
 	"unicode"
 
 	"chorus/audio"
-	"chorus/export"
 	"chorus/longtext"
 	"chorus/providers"
 )
@@ -181,22 +180,25 @@ func weight(s string) float64 {
 }
 
 // pieceStarts returns when each piece (byte spans of text) starts within
-// an audio segment of length dur: from the provider's word timings when
-// there are enough, else in proportion to each piece's weight.
-func pieceStarts(text string, spans []longtext.Span, dur time.Duration, words []providers.WordBoundary) []time.Duration {
+// an audio segment of length dur: from the provider's word timings (offsets
+// into text) when every piece has a timed word in it, else in proportion to
+// each piece's weight.
+func pieceStarts(text string, spans []longtext.Span, dur time.Duration, words []WordTiming) []time.Duration {
 	out := make([]time.Duration, len(spans))
 	if len(words) > 0 {
 		wi := 0
 		ok := true
 		for i, sp := range spans {
-			if wi >= len(words) {
+			for wi < len(words) && words[wi].Start < sp.Start {
+				wi++
+			}
+			if wi >= len(words) || words[wi].Start >= sp.End {
 				ok = false
 				break
 			}
 			out[i] = words[wi].Offset
-			wi += len(strings.Fields(text[sp.Start:sp.End]))
 		}
-		if ok && len(words)*10 >= countWords(text, spans)*8 {
+		if ok {
 			return out
 		}
 	}
@@ -212,45 +214,4 @@ func pieceStarts(text string, spans []longtext.Span, dur time.Duration, words []
 		acc += ws[i]
 	}
 	return out
-}
-
-func countWords(text string, spans []longtext.Span) int {
-	n := 0
-	for _, sp := range spans {
-		n += len(strings.Fields(text[sp.Start:sp.End]))
-	}
-	return n
-}
-
-// subtitleChars is the longest subtitle cue, in characters (two lines of 42).
-const subtitleChars = 84
-
-// Cues builds subtitle cues from the chunks that were heard: one per
-// sentence (longer ones cut at clauses), timed by the provider's word
-// boundaries where sent, else spread over the chunk's real duration.
-func Cues(text string, states []*chunkState, timings []ChunkTiming) []export.Cue {
-	var cues []export.Cue
-	for i, t := range timings {
-		ct := states[i].chunk.Text
-		var spans []longtext.Span
-		for _, s := range longtext.Sentences(ct) {
-			parts, _ := longtext.Split(ct[s.Start:s.End], subtitleChars)
-			for _, p := range parts {
-				spans = append(spans, longtext.Span{Start: s.Start + p.Start, End: s.Start + p.End})
-			}
-		}
-		dur := t.AudioEnd - t.AudioStart
-		starts := pieceStarts(ct, spans, dur, states[i].getWords())
-		for k, sp := range spans {
-			end := dur
-			if k+1 < len(spans) {
-				end = starts[k+1]
-			}
-			if end <= starts[k] {
-				continue
-			}
-			cues = append(cues, export.Cue{Start: t.AudioStart + starts[k], End: t.AudioStart + end, Text: ct[sp.Start:sp.End]})
-		}
-	}
-	return cues
 }

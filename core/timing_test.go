@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"chorus/audio"
 	"chorus/internal/scripted"
@@ -109,4 +112,114 @@ func TestAlignWords(t *testing.T) {
 	if len(s) != 2 || s[0].Start != 0 || s[0].End != 8 || s[1].Start != 9 || s[1].End != 20 || s[1].Offset != time.Second {
 		t.Errorf("sentences: %+v", s)
 	}
+}
+
+// Subtitles from word timings, cue by cue: a cue ends at a sentence end or
+// before the word that would not fit in two lines of 42 characters, and
+// lasts from its first word's start to its last word's end.
+func TestSubtitlesFromWordTimings(t *testing.T) {
+	timedProvider(t, "w-subs", 0, false)
+	e, _ := monoEngine()
+	dir := t.TempDir()
+	text := "Hi there. This sentence is long enough that it has to be cut into more than one subtitle cue by the rule. End."
+	srt := filepath.Join(dir, "x.srt")
+	if _, err := e.Speak(context.Background(), Job{Provider: "w-subs", Request: providers.Request{Text: text}, Out: filepath.Join(dir, "x.wav"), Subtitles: srt}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(srt)
+	want := "1\n00:00:00,000 --> 00:00:00,550\nHi there.\n\n" +
+		"2\n00:00:00,600 --> 00:00:05,650\nThis sentence is long enough that it has\nto be cut into more than one subtitle cue\n\n" +
+		"3\n00:00:05,700 --> 00:00:06,550\nby the rule.\n\n" +
+		"4\n00:00:06,600 --> 00:00:06,850\nEnd.\n\n"
+	if string(got) != want {
+		t.Errorf("srt:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// Across chunks, every cue starts at its first word and ends at its last
+// word's end, in the whole audio; no cue is longer than two lines of 42
+// characters and none ends inside a word.
+func TestSubtitleCuesFollowWordsAcrossChunks(t *testing.T) {
+	timedProvider(t, "w-cues", 90, true)
+	e, _ := monoEngine()
+	text := longText(12) + "A sentence with enough words in it to need more than a single line of text, and a second line too, and then a third one."
+	states, timings, res := speakStates(t, e, "w-cues", text)
+	if len(timings) < 3 {
+		t.Fatalf("%d chunks", len(timings))
+	}
+	cues := Cues(text, states, timings)
+	wi := 0
+	for i, c := range cues {
+		if n := utf8.RuneCountInString(c.Text); n > 2*lineChars+1 {
+			t.Errorf("cue %d has %d characters: %q", i, n, c.Text)
+		}
+		first := res.Words[wi]
+		n := len(strings.Fields(c.Text))
+		last := res.Words[wi+n-1]
+		if !strings.HasPrefix(c.Text, first.Text) || !strings.HasSuffix(c.Text, last.Text) {
+			t.Fatalf("cue %d %q does not run from word %q to %q", i, c.Text, first.Text, last.Text)
+		}
+		if c.Start != first.Offset || c.End != last.Offset+last.Duration {
+			t.Errorf("cue %d %q at %v–%v, want %v–%v", i, c.Text, c.Start, c.End, first.Offset, last.Offset+last.Duration)
+		}
+		wi += n
+	}
+	if wi != len(res.Words) {
+		t.Errorf("the cues hold %d words of %d", wi, len(res.Words))
+	}
+}
+
+// Without word timings the cues keep spreading each chunk's sentences over
+// its real duration, back to back.
+func TestSubtitlesWithoutTimingsInterpolate(t *testing.T) {
+	newFakeLong(t, "w-none", 90, 2)
+	e, _ := monoEngine()
+	text := longText(6)
+	states, timings, _ := speakStates(t, e, "w-none", text)
+	cues := Cues(text, states, timings)
+	if len(cues) != 6 {
+		t.Fatalf("%d cues for 6 sentences: %+v", len(cues), cues)
+	}
+	for i, c := range cues {
+		if i > 0 && c.Start != cues[i-1].End {
+			t.Errorf("cue %d starts at %v, the one before ended at %v", i, c.Start, cues[i-1].End)
+		}
+	}
+	if end := cues[len(cues)-1].End; end != timings[len(timings)-1].AudioEnd {
+		t.Errorf("cues end at %v, the audio at %v", end, timings[len(timings)-1].AudioEnd)
+	}
+}
+
+// speakStates plays text and returns the chunk states (with the words the
+// provider sends for each) and timings the subtitles are cut from.
+func speakStates(t *testing.T, e *Engine, id, text string) ([]*chunkState, []ChunkTiming, *Result) {
+	t.Helper()
+	job := Job{Provider: id, Request: providers.Request{Text: text}, Play: true}
+	res, err := e.Speak(context.Background(), job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := providers.Get(id, providers.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	states, err := planChunks(&job, p.Capabilities(), job.Request)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range states {
+		a, err := p.Synthesize(context.Background(), st.req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var words []providers.WordBoundary
+		if a.Words != nil {
+			for w := range a.Words {
+				words = append(words, w)
+			}
+		}
+		a.Body.Close()
+		st.setWords(words)
+	}
+	return states, res.Chunks, res
 }

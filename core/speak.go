@@ -40,7 +40,8 @@ type Job struct {
 	// split into chunks, synthesized ahead and played as one stream.
 	ChunkChars  int    // per-request limit; 0 = the provider's MaxChars
 	Concurrency int    // requests at once; 0 = the provider's limit, else DefaultConcurrency
-	Subtitles   string // write subtitles here (.srt or .vtt); "" for none
+	Subtitles   string // write subtitles here (.srt, .vtt or .lrc); "" for none
+	Title       string // the work's title, when known: LRC subtitles carry it ([ti:])
 	PerChunkDir string // also write one file per chunk into this folder
 	Sidecar     bool   // also write <Out>.json describing the export
 	NoCache     bool   // neither read nor write the engine's cache

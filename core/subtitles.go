@@ -1,6 +1,8 @@
 package core
 
 import (
+	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -171,4 +173,27 @@ func wordCues(ct string, words []WordTiming, dur time.Duration) ([]export.Cue, b
 		prev = c.End
 	}
 	return cues, true
+}
+
+// formatLRC renders cues as LRC synced lyrics: a [ti:] tag when the title
+// is known, then one "[mm:ss.xx]text" line per cue, and an empty timed
+// line where the last cue ends so players clear it.
+func formatLRC(title string, cues []export.Cue) []byte {
+	var b strings.Builder
+	if t := strings.Join(strings.Fields(title), " "); t != "" {
+		fmt.Fprintf(&b, "[ti:%s]\n", t)
+	}
+	for _, c := range cues {
+		fmt.Fprintf(&b, "[%s]%s\n", lrcStamp(c.Start), strings.Join(strings.Fields(c.Text), " "))
+	}
+	if len(cues) > 0 {
+		fmt.Fprintf(&b, "[%s]\n", lrcStamp(cues[len(cues)-1].End))
+	}
+	return []byte(b.String())
+}
+
+// lrcStamp is mm:ss.xx (hundredths; minutes go past 99 for long audio).
+func lrcStamp(d time.Duration) string {
+	cs := max(d, 0).Milliseconds() / 10
+	return fmt.Sprintf("%02d:%02d.%02d", cs/6000, cs/100%60, cs%100)
 }

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"chorus/audio"
+	"chorus/export"
 	"chorus/internal/scripted"
 	"chorus/providers"
 )
@@ -222,4 +223,22 @@ func speakStates(t *testing.T, e *Engine, id, text string) ([]*chunkState, []Chu
 		st.setWords(words)
 	}
 	return states, res.Chunks, res
+}
+
+// LRC, line by line: the title tag, hundredths of a second (rounded down),
+// minutes past the hour, one line per cue with its white space flattened,
+// and an empty line where the last cue ends.
+func TestFormatLRC(t *testing.T) {
+	cues := []export.Cue{
+		{Start: 0, End: 1234 * time.Millisecond, Text: "First  line\nwrapped."},
+		{Start: 1239 * time.Millisecond, End: 61*time.Minute + 5*time.Second + 678*time.Millisecond, Text: "Second."},
+	}
+	got := string(formatLRC(" My\n Book ", cues))
+	want := "[ti:My Book]\n[00:00.00]First line wrapped.\n[00:01.23]Second.\n[61:05.67]\n"
+	if got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got := string(formatLRC("", cues[:1])); got != "[00:00.00]First line wrapped.\n[00:01.23]\n" {
+		t.Errorf("without a title: %q", got)
+	}
 }

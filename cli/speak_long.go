@@ -1,15 +1,18 @@
 package cli
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"chorus/core"
+	"chorus/documents"
 )
 
 func init() { ExtendSpeak(longTextFlags) }
@@ -19,7 +22,7 @@ func init() { ExtendSpeak(longTextFlags) }
 func longTextFlags(fs *flag.FlagSet) func(job *core.Job) error {
 	chunkChars := fs.Int("chunk-chars", 0, "most characters per request (default: the provider's limit)")
 	conc := fs.Int("concurrency", 0, "requests at once for long text (default: the provider's limit, else 3)")
-	subtitles := fs.String("subtitles", "", "write subtitles to this file (.srt or .vtt)")
+	subtitles := fs.String("subtitles", "", "write subtitles to this file (.srt, .vtt, or .lrc for synced lyrics)")
 	perChunk := fs.String("per-chunk-dir", "", "also write one audio file per chunk into this folder")
 	sidecar := fs.Bool("sidecar", false, "also write <out>.json describing the export")
 	noCache := fs.Bool("no-cache", false, "neither use nor fill the audio cache (every chunk is requested)")
@@ -33,6 +36,11 @@ func longTextFlags(fs *flag.FlagSet) func(job *core.Job) error {
 		}
 		job.ChunkChars, job.Concurrency = *chunkChars, *conc
 		job.Subtitles, job.PerChunkDir, job.Sidecar, job.NoCache = *subtitles, *perChunk, *sidecar, *noCache
+		if strings.EqualFold(filepath.Ext(*subtitles), ".lrc") {
+			if f := fs.Lookup("file"); f != nil && f.Value.String() != "" {
+				job.Title = fileTitle(f.Value.String())
+			}
+		}
 		show := false
 		switch *progress {
 		case "auto":
@@ -48,6 +56,17 @@ func longTextFlags(fs *flag.FlagSet) func(job *core.Job) error {
 		}
 		return nil
 	}
+}
+
+// fileTitle is the title LRC subtitles carry for text read from a file:
+// the document's own title (its metadata or heading), else the file's name.
+func fileTitle(path string) string {
+	if isDocument(path) {
+		if d, err := documents.Open(context.Background(), path, documents.Options{}); err == nil && d.Title != "" {
+			return d.Title
+		}
+	}
+	return strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 }
 
 // progressBar draws "[#####.....] 3/9 chunks  0:42 elapsed, ~1:10 left" on

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -83,7 +85,7 @@ func TestSpeakLongFileWithSubtitlesAndStats(t *testing.T) {
 		t.Errorf("exit %d: %s", r.code, r.stderr)
 	}
 	r = runWith(t, e, "speak", "--provider", "cli-long", "--subtitles", filepath.Join(dir, "x.txt"), "Hello.")
-	if r.code != ExitUsage || !strings.Contains(r.stderr, ".srt or .vtt") {
+	if r.code != ExitUsage || !strings.Contains(r.stderr, ".srt, .vtt or .lrc") {
 		t.Errorf("exit %d: %s", r.code, r.stderr)
 	}
 }
@@ -143,5 +145,54 @@ func TestBarLine(t *testing.T) {
 	bar(core.Progress{Done: 2, Total: 2})
 	if strings.Count(b.String(), "\n") != 1 || !strings.HasPrefix(b.String(), "\r[") {
 		t.Errorf("%q", b.String())
+	}
+}
+
+// --subtitles x.lrc writes synced lyrics: the title of the file read, one
+// timed line per sentence, an empty line where the audio ends; an existing
+// file is kept unless --force.
+func TestSpeakLRCSubtitles(t *testing.T) {
+	scripted.Register(t, &scripted.Provider{ID: "cli-lrc"})
+	dir := t.TempDir()
+	story := filepath.Join(dir, "story.txt")
+	os.WriteFile(story, []byte("One little line. And another one."), 0o644)
+	lrc := filepath.Join(dir, "story.lrc")
+	e := longEngine(t)
+	args := []string{"speak", "--provider", "cli-lrc", "--file", story, "--out", filepath.Join(dir, "story.wav"), "--subtitles", lrc}
+	if r := runWith(t, e, args...); r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	got, _ := os.ReadFile(lrc)
+	lines := strings.Split(strings.TrimSuffix(string(got), "\n"), "\n")
+	stamp := regexp.MustCompile(`^\[(\d\d):(\d\d)\.(\d\d)\](.*)$`)
+	if len(lines) != 4 || lines[0] != "[ti:story]" {
+		t.Fatalf("lrc:\n%s", got)
+	}
+	var times []int
+	for i, want := range []string{"One little line.", "And another one.", ""} {
+		m := stamp.FindStringSubmatch(lines[i+1])
+		if m == nil || m[4] != want {
+			t.Fatalf("line %d is %q, want a time and %q", i+1, lines[i+1], want)
+		}
+		mm, _ := strconv.Atoi(m[1])
+		ss, _ := strconv.Atoi(m[2])
+		cs, _ := strconv.Atoi(m[3])
+		times = append(times, mm*6000+ss*100+cs)
+	}
+	if times[0] != 0 || times[1] <= times[0] || times[2] != 50 { // the scripted answer is 0.5 s
+		t.Errorf("times %v (hundredths)", times)
+	}
+	os.WriteFile(lrc, []byte("mine"), 0o644)
+	if r := runWith(t, e, append(args[:len(args):len(args)], "--out", filepath.Join(dir, "other.wav"))...); r.code == 0 {
+		t.Error("an existing .lrc was replaced without --force")
+	}
+	if b, _ := os.ReadFile(lrc); string(b) != "mine" {
+		t.Errorf("the existing .lrc became %q", b)
+	}
+	if r := runWith(t, e, append(args, "--force")...); r.code != 0 {
+		t.Fatalf("--force: exit %d: %s", r.code, r.stderr)
+	}
+	if b, _ := os.ReadFile(lrc); !strings.HasPrefix(string(b), "[ti:story]\n[00:00.00]One little line.\n") {
+		t.Errorf("after --force: %q", b)
 	}
 }

@@ -33,6 +33,7 @@ type chunkState struct {
 	cached   bool
 	requests int
 	first    time.Time // first byte
+	reqID    string    // the service's ID of the request (Audio.RequestID)
 
 	// Set by the concatenating reader, under pipeline.mu.
 	opened     bool
@@ -45,6 +46,40 @@ func (st *chunkState) setWords(w []providers.WordBoundary) {
 	st.mu.Lock()
 	st.words = w
 	st.mu.Unlock()
+}
+
+func (st *chunkState) setRequestID(id string) {
+	st.mu.Lock()
+	st.reqID = id
+	st.mu.Unlock()
+}
+
+func (st *chunkState) requestID() string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.reqID
+}
+
+// maxPreviousIDs is how many previous request IDs a request carries (the
+// most ElevenLabs takes).
+const maxPreviousIDs = 3
+
+// previousIDs are the request IDs of the chunks just before chunk i,
+// oldest first, up to maxPreviousIDs, stopping at the first chunk whose ID
+// is not known. Chunks are fetched concurrently, so only the IDs of
+// requests already answered when chunk i starts can be sent: with a
+// concurrency above 1 the next chunks often start before the one before
+// them has answered, and go without (a cached chunk has no ID either).
+func (pl *pipeline) previousIDs(i int) []string {
+	var ids []string
+	for k := i - 1; k >= 0 && len(ids) < maxPreviousIDs; k-- {
+		id := pl.states[k].requestID()
+		if id == "" {
+			break
+		}
+		ids = append([]string{id}, ids...)
+	}
+	return ids
 }
 
 func (st *chunkState) getWords() []providers.WordBoundary {
@@ -126,6 +161,7 @@ func (pl *pipeline) schedule(ctx context.Context) {
 			return
 		}
 		pl.started()
+		st.req.PreviousRequestIDs = pl.previousIDs(i)
 		pl.wg.Add(1)
 		go func() {
 			defer pl.wg.Done()
@@ -212,6 +248,7 @@ func (pl *pipeline) fetch(ctx context.Context, st *chunkState) {
 	defer stop()
 	defer a.Body.Close()
 	st.enc, st.hint, st.requests = a.Encoding, a.Format, max(a.Requests, 1)
+	st.setRequestID(a.RequestID)
 	pl.mu.Lock()
 	pl.requests += st.requests
 	pl.mu.Unlock()

@@ -169,8 +169,10 @@ func subtitleFormat(path string) (string, error) {
 		return "srt", nil
 	case ".vtt":
 		return "vtt", nil
+	case ".lrc":
+		return "lrc", nil
 	}
-	return "", fmt.Errorf("cannot tell the subtitle format of %q: name it .srt or .vtt", filepath.Base(path))
+	return "", fmt.Errorf("cannot tell the subtitle format of %q: name it .srt, .vtt or .lrc (synced lyrics)", filepath.Base(path))
 }
 
 // sidecar describes an export: never a key or a base URL's secrets.
@@ -314,9 +316,14 @@ func openPerChunk(job *Job, total int, states []*chunkState) (*perChunkWriter, e
 func writeSubtitles(job *Job, text string, states []*chunkState, timings []ChunkTiming) error {
 	format, _ := subtitleFormat(job.Subtitles)
 	cues := Cues(text, states, timings)
-	data := export.FormatSRT(cues)
-	if format == "vtt" {
+	var data []byte
+	switch format {
+	case "vtt":
 		data = export.FormatVTT(cues)
+	case "lrc":
+		data = formatLRC(job.Title, cues)
+	default:
+		data = export.FormatSRT(cues)
 	}
 	return export.WriteFile(job.Subtitles, data, job.Force)
 }

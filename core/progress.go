@@ -35,6 +35,7 @@ type progressor struct {
 	speed float64
 
 	sentences map[int][]longtext.Span
+	aligned   map[int][]WordTiming // chunks whose words are complete
 	weights   []float64
 	last      Progress
 	lastSent  time.Time
@@ -57,6 +58,23 @@ func (p *progressor) run(ctx context.Context, done <-chan struct{}) {
 			p.pl.job.OnProgress(pr)
 		}
 	}
+}
+
+// words is a chunk's word timings, aligned once they are complete.
+func (p *progressor) words(i int, st *chunkState) []WordTiming {
+	if w, ok := p.aligned[i]; ok {
+		return w
+	}
+	raw := st.getWords()
+	if raw == nil {
+		return nil // still arriving (or none)
+	}
+	if p.aligned == nil {
+		p.aligned = map[int][]WordTiming{}
+	}
+	w := alignWords(st.chunk.Text, raw)
+	p.aligned[i] = w
+	return w
 }
 
 // final is the last event: everything done.
@@ -137,7 +155,7 @@ func (p *progressor) compute() Progress {
 	pr.Start, pr.End = st.chunk.Start, st.chunk.End
 	if len(spans) > 0 {
 		into := heard - frameTime(snaps[cur].startFrame, f)
-		starts := pieceStarts(st.chunk.Text, spans, chunkDur(cur), st.getWords())
+		starts := pieceStarts(st.chunk.Text, spans, chunkDur(cur), p.words(cur, st))
 		k := 0
 		for j, s := range starts {
 			if s <= into {

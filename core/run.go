@@ -145,7 +145,7 @@ func (e *Engine) runChunks(ctx context.Context, job *Job, p providers.Provider, 
 		res.Stats.AudioSeconds = float64(c.pos) / float64(c.format.SampleRate)
 	}
 	timings := chunkTimings(states, c.format)
-	res.Words = shiftedWords(states, timings)
+	res.Words = shiftedWords(states, timings, job.cleaned)
 	res.Chunks = timings
 	var fromSource sourceError
 	if exportErr != nil && ctx.Err() == nil && !errors.As(exportErr, &fromSource) {

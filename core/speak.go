@@ -40,7 +40,8 @@ type Job struct {
 	// split into chunks, synthesized ahead and played as one stream.
 	ChunkChars  int    // per-request limit; 0 = the provider's MaxChars
 	Concurrency int    // requests at once; 0 = the provider's limit, else DefaultConcurrency
-	Subtitles   string // write subtitles here (.srt or .vtt); "" for none
+	Subtitles   string // write subtitles here (.srt, .vtt or .lrc); "" for none
+	Title       string // the work's title, when known: LRC subtitles carry it ([ti:])
 	PerChunkDir string // also write one file per chunk into this folder
 	Sidecar     bool   // also write <Out>.json describing the export
 	NoCache     bool   // neither read nor write the engine's cache
@@ -105,10 +106,10 @@ type Result struct {
 	Stats    Stats
 	Encoding audio.Encoding // what the provider sent
 	Format   audio.Format   // decoded format
-	Words    []providers.WordBoundary
-	Out      string        // the file written, if any
-	Played   bool          // whether it was heard (false when there is no device)
-	Chunks   []ChunkTiming // where each chunk sits in the audio (chunked runs only)
+	Words    []WordTiming   // every word timing the provider sent, in the whole text and audio
+	Out      string         // the file written, if any
+	Played   bool           // whether it was heard (false when there is no device)
+	Chunks   []ChunkTiming  // where each chunk sits in the audio (chunked runs only)
 	// Notices are what the user should know about the run, the same
 	// messages the StageNotice events carried (e.g. control characters
 	// removed from the text).

@@ -182,6 +182,11 @@ type Request struct {
 	Batch        bool   // ask for one complete response instead of a stream
 	Transport    string // one of Capabilities.Transports
 	Options      map[string]string
+	// PreviousRequestIDs are the service's IDs (Audio.RequestID) of the
+	// requests for the text just before this one, oldest first, at most 3:
+	// a provider that carries prosody across requests (ElevenLabs) sends
+	// them, others ignore them. They do not change which audio is cached.
+	PreviousRequestIDs []string
 }
 
 // WordBoundary is one word's position in the audio, when a provider sends it.

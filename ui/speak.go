@@ -239,7 +239,7 @@ func keepable(t string) string {
 type ExportChoice struct {
 	Format     string // wav, mp3, flac, ogg, pcm; "" keeps the file name's extension
 	SampleRate int    // 0 keeps the provider's rate
-	Subtitles  string // "", "srt" or "vtt": written next to the audio
+	Subtitles  string // "", "srt", "vtt" or "lrc": written next to the audio
 	PerChunk   bool   // also one file per chunk, in <name>-chunks/
 	Sidecar    bool   // also <name>.json describing the export
 	Play       bool   // also play it while it is written
@@ -249,7 +249,7 @@ type ExportChoice struct {
 var exportFormats = []string{"wav", "mp3", "flac", "ogg", "pcm"}
 
 // subtitleChoices maps the dialog's labels to subtitle file extensions.
-var subtitleChoices = []struct{ label, ext string }{{"None", ""}, {"SRT", "srt"}, {"WebVTT", "vtt"}}
+var subtitleChoices = []struct{ label, ext string }{{"None", ""}, {"SRT", "srt"}, {"WebVTT", "vtt"}, {"LRC", "lrc"}}
 
 // exportJob turns a chosen path and the dialog's choices into a job. The
 // audio file's extension always matches its format.

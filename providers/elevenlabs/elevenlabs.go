@@ -383,7 +383,13 @@ func (p *Provider) prepare(req providers.Request) (*prepared, error) {
 	body := speechRequest{Text: req.Text, ModelID: req.Model, LanguageCode: req.Language,
 		ApplyTextNormalization: req.Options[OptionNormalization],
 		PreviousText:           req.Options[OptionPreviousText], NextText: req.Options[OptionNextText]}
-	if ids := splitList(req.Options[OptionPreviousRequest]); len(ids) > 0 {
+	ids := splitList(req.Options[OptionPreviousRequest]) // the option, when given, wins
+	if len(ids) == 0 && len(req.PreviousRequestIDs) > 0 {
+		// The chunks before this one (core fills them in); only the HTTP
+		// endpoints take them, the stream-input socket has no such field.
+		ids = req.PreviousRequestIDs[max(len(req.PreviousRequestIDs)-3, 0):]
+	}
+	if len(ids) > 0 {
 		if len(ids) > 3 {
 			return nil, providers.Invalid(ID, "at most 3 previous request IDs are taken, not %d", len(ids))
 		}

@@ -1,0 +1,244 @@
+package core
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"chorus/audio"
+	"chorus/export"
+	"chorus/internal/scripted"
+	"chorus/providers"
+)
+
+// wordStep is how far apart timedProvider's words are; each is heard for
+// wordLen.
+const (
+	wordStep = 300 * time.Millisecond
+	wordLen  = 250 * time.Millisecond
+)
+
+// timedProvider answers each request with wordStep of audio per word and a
+// word boundary for each, at known times: the words as sent, punctuation
+// kept (ElevenLabs' alignment grouped by white space), or with it stripped
+// (AI Refinery's word boundaries).
+func timedProvider(t *testing.T, id string, maxChars int, strip bool) *scripted.Provider {
+	p := scripted.Register(t, &scripted.Provider{ID: id, Caps: providers.Capabilities{
+		Models: []providers.Model{{ID: "m1"}}, Formats: []string{"wav"}, Speed: providers.Range{Min: 0.5, Max: 2, Default: 1},
+		MaxChars: maxChars, Concurrency: 2, Streaming: true,
+	}})
+	p.Respond = func(ctx context.Context, req providers.Request) (*providers.Audio, error) {
+		fields := strings.Fields(req.Text)
+		ch := make(chan providers.WordBoundary, len(fields))
+		for i, f := range fields {
+			if strip {
+				f = strings.Trim(f, ".,!?;:")
+			}
+			ch <- providers.WordBoundary{Text: f, Offset: time.Duration(i) * wordStep, Duration: wordLen}
+		}
+		close(ch)
+		wav := scripted.ToneWAV(24000, (time.Duration(len(fields)) * wordStep).Seconds(), 440)
+		return &providers.Audio{Body: io.NopCloser(bytes.NewReader(wav)), Encoding: audio.WAV, Words: ch, Requests: 1}, nil
+	}
+	return p
+}
+
+// Both providers' shapes reach the result as one: each word's offsets are
+// into the whole text (across chunks) and its times into the whole audio.
+func TestWordTimingsAcrossChunksOneShape(t *testing.T) {
+	for _, strip := range []bool{false, true} {
+		id := "w-kept"
+		if strip {
+			id = "w-stripped"
+		}
+		timedProvider(t, id, 60, strip)
+		e, _ := monoEngine()
+		text := longText(8)
+		res, err := e.Speak(context.Background(), Job{Provider: id, Request: providers.Request{Text: text}, Play: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Chunks) < 3 {
+			t.Fatalf("%s: %d chunks, want several", id, len(res.Chunks))
+		}
+		fields := tokens(text)
+		if len(res.Words) != len(fields) {
+			t.Fatalf("%s: %d word timings for %d words", id, len(res.Words), len(fields))
+		}
+		ci, k := 0, 0
+		for i, w := range res.Words {
+			if w.Start != fields[i].start || w.End != fields[i].end || text[w.Start:w.End] != w.Text {
+				t.Fatalf("%s: word %d is %q at %d–%d, want %q at %d–%d", id, i, w.Text, w.Start, w.End,
+					text[fields[i].start:fields[i].end], fields[i].start, fields[i].end)
+			}
+			for w.Start >= res.Chunks[ci].End {
+				ci, k = ci+1, 0
+			}
+			want := res.Chunks[ci].AudioStart + time.Duration(k)*wordStep
+			if d := w.Offset - want; d < -time.Millisecond || d > time.Millisecond || w.Duration != wordLen {
+				t.Fatalf("%s: word %d (%q) at %v for %v, want %v for %v", id, i, w.Text, w.Offset, w.Duration, want, wordLen)
+			}
+			k++
+		}
+	}
+}
+
+// A boundary is matched to the words that spell it, skipping a word the
+// service did not time; one that spells nothing in the text takes the next
+// word by position; punctuation-only boundaries are dropped.
+func TestAlignWords(t *testing.T) {
+	text := "Hello, world — it costs 20 euros."
+	got := alignWords(text, []providers.WordBoundary{
+		{Text: "hello", Offset: 1}, {Text: ",", Offset: 2}, {Text: "World", Offset: 3}, {Text: "it", Offset: 4},
+		{Text: "costs", Offset: 5}, {Text: "twenty", Offset: 6}, {Text: "euros", Offset: 7}, {Text: "extra", Offset: 8},
+	})
+	want := []string{"Hello,", "world", "it", "costs", "20", "euros."}
+	if len(got) != len(want) {
+		t.Fatalf("got %+v", got)
+	}
+	offsets := []time.Duration{1, 3, 4, 5, 6, 7}
+	for i, w := range got {
+		if w.Text != want[i] || text[w.Start:w.End] != want[i] || w.Offset != offsets[i] {
+			t.Errorf("word %d: %+v, want %q at offset %v", i, w, want[i], offsets[i])
+		}
+	}
+	// A local engine's sentence boundary spans the sentence's words.
+	s := alignWords("One two. Three four.", []providers.WordBoundary{{Text: "One two."}, {Text: "Three four.", Offset: time.Second}})
+	if len(s) != 2 || s[0].Start != 0 || s[0].End != 8 || s[1].Start != 9 || s[1].End != 20 || s[1].Offset != time.Second {
+		t.Errorf("sentences: %+v", s)
+	}
+}
+
+// Subtitles from word timings, cue by cue: a cue ends at a sentence end or
+// before the word that would not fit in two lines of 42 characters, and
+// lasts from its first word's start to its last word's end.
+func TestSubtitlesFromWordTimings(t *testing.T) {
+	timedProvider(t, "w-subs", 0, false)
+	e, _ := monoEngine()
+	dir := t.TempDir()
+	text := "Hi there. This sentence is long enough that it has to be cut into more than one subtitle cue by the rule. End."
+	srt := filepath.Join(dir, "x.srt")
+	if _, err := e.Speak(context.Background(), Job{Provider: "w-subs", Request: providers.Request{Text: text}, Out: filepath.Join(dir, "x.wav"), Subtitles: srt}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(srt)
+	want := "1\n00:00:00,000 --> 00:00:00,550\nHi there.\n\n" +
+		"2\n00:00:00,600 --> 00:00:05,650\nThis sentence is long enough that it has\nto be cut into more than one subtitle cue\n\n" +
+		"3\n00:00:05,700 --> 00:00:06,550\nby the rule.\n\n" +
+		"4\n00:00:06,600 --> 00:00:06,850\nEnd.\n\n"
+	if string(got) != want {
+		t.Errorf("srt:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// Across chunks, every cue starts at its first word and ends at its last
+// word's end, in the whole audio; no cue is longer than two lines of 42
+// characters and none ends inside a word.
+func TestSubtitleCuesFollowWordsAcrossChunks(t *testing.T) {
+	timedProvider(t, "w-cues", 90, true)
+	e, _ := monoEngine()
+	text := longText(12) + "A sentence with enough words in it to need more than a single line of text, and a second line too, and then a third one."
+	states, timings, res := speakStates(t, e, "w-cues", text)
+	if len(timings) < 3 {
+		t.Fatalf("%d chunks", len(timings))
+	}
+	cues := Cues(text, states, timings)
+	wi := 0
+	for i, c := range cues {
+		if n := utf8.RuneCountInString(c.Text); n > 2*lineChars+1 {
+			t.Errorf("cue %d has %d characters: %q", i, n, c.Text)
+		}
+		first := res.Words[wi]
+		n := len(strings.Fields(c.Text))
+		last := res.Words[wi+n-1]
+		if !strings.HasPrefix(c.Text, first.Text) || !strings.HasSuffix(c.Text, last.Text) {
+			t.Fatalf("cue %d %q does not run from word %q to %q", i, c.Text, first.Text, last.Text)
+		}
+		if c.Start != first.Offset || c.End != last.Offset+last.Duration {
+			t.Errorf("cue %d %q at %v–%v, want %v–%v", i, c.Text, c.Start, c.End, first.Offset, last.Offset+last.Duration)
+		}
+		wi += n
+	}
+	if wi != len(res.Words) {
+		t.Errorf("the cues hold %d words of %d", wi, len(res.Words))
+	}
+}
+
+// Without word timings the cues keep spreading each chunk's sentences over
+// its real duration, back to back.
+func TestSubtitlesWithoutTimingsInterpolate(t *testing.T) {
+	newFakeLong(t, "w-none", 90, 2)
+	e, _ := monoEngine()
+	text := longText(6)
+	states, timings, _ := speakStates(t, e, "w-none", text)
+	cues := Cues(text, states, timings)
+	if len(cues) != 6 {
+		t.Fatalf("%d cues for 6 sentences: %+v", len(cues), cues)
+	}
+	for i, c := range cues {
+		if i > 0 && c.Start != cues[i-1].End {
+			t.Errorf("cue %d starts at %v, the one before ended at %v", i, c.Start, cues[i-1].End)
+		}
+	}
+	if end := cues[len(cues)-1].End; end != timings[len(timings)-1].AudioEnd {
+		t.Errorf("cues end at %v, the audio at %v", end, timings[len(timings)-1].AudioEnd)
+	}
+}
+
+// speakStates plays text and returns the chunk states (with the words the
+// provider sends for each) and timings the subtitles are cut from.
+func speakStates(t *testing.T, e *Engine, id, text string) ([]*chunkState, []ChunkTiming, *Result) {
+	t.Helper()
+	job := Job{Provider: id, Request: providers.Request{Text: text}, Play: true}
+	res, err := e.Speak(context.Background(), job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := providers.Get(id, providers.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	states, err := planChunks(&job, p.Capabilities(), job.Request)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range states {
+		a, err := p.Synthesize(context.Background(), st.req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var words []providers.WordBoundary
+		if a.Words != nil {
+			for w := range a.Words {
+				words = append(words, w)
+			}
+		}
+		a.Body.Close()
+		st.setWords(words)
+	}
+	return states, res.Chunks, res
+}
+
+// LRC, line by line: the title tag, hundredths of a second (rounded down),
+// minutes past the hour, one line per cue with its white space flattened,
+// and an empty line where the last cue ends.
+func TestFormatLRC(t *testing.T) {
+	cues := []export.Cue{
+		{Start: 0, End: 1234 * time.Millisecond, Text: "First  line\nwrapped."},
+		{Start: 1239 * time.Millisecond, End: 61*time.Minute + 5*time.Second + 678*time.Millisecond, Text: "Second."},
+	}
+	got := string(formatLRC(" My\n Book ", cues))
+	want := "[ti:My Book]\n[00:00.00]First line wrapped.\n[00:01.23]Second.\n[61:05.67]\n"
+	if got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got := string(formatLRC("", cues[:1])); got != "[00:00.00]First line wrapped.\n[00:01.23]\n" {
+		t.Errorf("without a title: %q", got)
+	}
+}

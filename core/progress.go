@@ -19,6 +19,10 @@ type Progress struct {
 
 	ChunkStart, ChunkEnd int // that chunk's byte offsets
 	Start, End           int // the sentence being spoken
+	// WordStart and WordEnd are the word being spoken, inside the
+	// sentence, when the provider sent word timings (WordEnd is 0 when
+	// it did not).
+	WordStart, WordEnd int
 
 	Position  time.Duration // audio heard (or encoded) so far
 	Elapsed   time.Duration // since the job started
@@ -53,7 +57,8 @@ func (p *progressor) run(ctx context.Context, done <-chan struct{}) {
 		case <-t.C:
 		}
 		pr := p.compute()
-		if pr.Done != p.last.Done || pr.Chunk != p.last.Chunk || pr.Start != p.last.Start || time.Since(p.lastSent) >= 500*time.Millisecond {
+		if pr.Done != p.last.Done || pr.Chunk != p.last.Chunk || pr.Start != p.last.Start || pr.WordStart != p.last.WordStart ||
+			time.Since(p.lastSent) >= 500*time.Millisecond {
 			p.last, p.lastSent = pr, time.Now()
 			p.pl.job.OnProgress(pr)
 		}
@@ -163,11 +168,17 @@ func (p *progressor) compute() Progress {
 			}
 		}
 		pr.Start, pr.End = st.chunk.Start+spans[k].Start, st.chunk.Start+spans[k].End
+		if w, ok := wordAt(p.words(cur, st), into); ok && st.chunk.Start+w.Start >= pr.Start && st.chunk.Start+w.End <= pr.End {
+			pr.WordStart, pr.WordEnd = st.chunk.Start+w.Start, st.chunk.Start+w.End
+		}
 	}
 
 	if m := pl.job.cleaned; m != nil {
 		pr.ChunkStart, pr.ChunkEnd = m.original(pr.ChunkStart), m.original(pr.ChunkEnd)
 		pr.Start, pr.End = m.original(pr.Start), m.original(pr.End)
+		if pr.WordEnd > 0 {
+			pr.WordStart, pr.WordEnd = m.original(pr.WordStart), m.original(pr.WordEnd)
+		}
 	}
 
 	var total time.Duration
@@ -181,4 +192,19 @@ func (p *progressor) compute() Progress {
 		pr.Remaining = time.Duration(float64(left) * float64(pr.Elapsed) / float64(heard))
 	}
 	return pr
+}
+
+// wordAt is the word heard at into (from the chunk's start): the last word
+// that has started, while it lasts (a pause after it highlights nothing).
+func wordAt(words []WordTiming, into time.Duration) (WordTiming, bool) {
+	k := -1
+	for i, w := range words {
+		if w.Offset <= into {
+			k = i
+		}
+	}
+	if k < 0 || into > words[k].Offset+words[k].Duration+100*time.Millisecond {
+		return WordTiming{}, false
+	}
+	return words[k], true
 }

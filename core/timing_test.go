@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -240,5 +241,35 @@ func TestFormatLRC(t *testing.T) {
 	}
 	if got := string(formatLRC("", cues[:1])); got != "[00:00.00]First line wrapped.\n[00:01.23]\n" {
 		t.Errorf("without a title: %q", got)
+	}
+}
+
+// With word timings, progress names the word being heard inside its
+// sentence (the karaoke highlight); a pause after a word names none.
+func TestProgressNamesTheWordHeard(t *testing.T) {
+	words := []WordTiming{{Text: "One", Start: 0, End: 3, Offset: 0, Duration: 250 * time.Millisecond},
+		{Text: "two", Start: 4, End: 7, Offset: 300 * time.Millisecond, Duration: 250 * time.Millisecond}}
+	for into, want := range map[time.Duration]string{0: "One", 200 * time.Millisecond: "One", 320 * time.Millisecond: "two", 2 * time.Second: ""} {
+		w, ok := wordAt(words, into)
+		if (want == "") == ok || w.Text != want {
+			t.Errorf("at %v: %q (%v), want %q", into, w.Text, ok, want)
+		}
+	}
+
+	timedProvider(t, "w-karaoke", 0, false)
+	e, _ := monoEngine()
+	text := "Alpha beta gamma. Delta epsilon."
+	var mu sync.Mutex
+	var last Progress
+	_, err := e.Speak(context.Background(), Job{Provider: "w-karaoke", Request: providers.Request{Text: text}, Play: true,
+		OnProgress: func(p Progress) { mu.Lock(); last = p; mu.Unlock() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last.WordEnd == 0 || text[last.WordStart:last.WordEnd] != "epsilon." && text[last.WordStart:last.WordEnd] != "epsilon" {
+		t.Errorf("last progress names word %d–%d, want the last word", last.WordStart, last.WordEnd)
+	}
+	if last.WordStart < last.Start || last.WordEnd > last.End {
+		t.Errorf("word %d–%d outside its sentence %d–%d", last.WordStart, last.WordEnd, last.Start, last.End)
 	}
 }

@@ -304,3 +304,34 @@ func TestKeySavedReloadsVoices(t *testing.T) {
 	s.KeyChanged("ui-key2")
 	eventually(t, "voices reloaded", func() bool { return len(s.voiceIDs) == 2 })
 }
+
+// With word timings the word being heard is underlined inside the
+// highlighted sentence (karaoke), and it follows a seek too.
+func TestKaraokeWordFollowsPlayback(t *testing.T) {
+	s, _ := newTestStudio(t)
+	text := "One is first. Two comes next."
+	job := core.Job{Play: true, Request: providers.Request{Text: text}}
+	s.startLong(&job)
+	words := [][2]int{{0, 3}, {4, 6}, {7, 13}, {14, 17}}
+	for i, w := range words {
+		start, end := 0, 13
+		if i == 3 {
+			start, end = 14, len(text)
+		}
+		s.ShowProgress(text, core.Progress{Done: 1, Total: 1, ChunkEnd: len(text), Start: start, End: end,
+			WordStart: w[0], WordEnd: w[1], Position: time.Duration(i) * 300 * time.Millisecond, Remaining: time.Second})
+	}
+	if w, h := s.HighlightedWord(), s.Highlighted(); w != "Two" || h != "Two comes next." {
+		t.Fatalf("word %q in sentence %q, want Two in the second sentence", w, h)
+	}
+	s.FollowPlayback(350 * time.Millisecond) // sought back into "is"
+	if w, h := s.HighlightedWord(), s.Highlighted(); w != "is" || h != "One is first." {
+		t.Errorf("after the seek: word %q in sentence %q, want is in the first", w, h)
+	}
+	// Without word timings no word is underlined.
+	s.ShowProgress(text, core.Progress{Done: 1, Total: 1, ChunkEnd: len(text), Start: 14, End: len(text), Position: 5 * time.Second})
+	s.FollowPlayback(5 * time.Second)
+	if w := s.HighlightedWord(); w != "" {
+		t.Errorf("no timings, yet %q is underlined", w)
+	}
+}

@@ -56,6 +56,7 @@ type LongView struct {
 	active   bool // a job with progress is running
 	text     string
 	lastSent int
+	lastWord int
 	marks    []mark  // where each sentence began in the audio, to follow seeks
 	synth    float64 // chunks synthesized, 0 to 1
 }
@@ -356,7 +357,7 @@ func (s *Studio) startLong(job *core.Job) {
 		job.Concurrency = v
 	}
 	text := job.Request.Text
-	l.text, l.lastSent, l.active = text, -1, true
+	l.text, l.lastSent, l.lastWord, l.active = text, -1, -1, true
 	l.marks, l.synth = nil, 0
 	l.Progress.Set(0, 0)
 	l.ProgressLabel.SetText("starting…")
@@ -386,7 +387,7 @@ func (s *Studio) ShowProgress(text string, p core.Progress) {
 	if p.Total > 0 {
 		l.synth = float64(p.Done) / float64(p.Total)
 	}
-	if n := len(l.marks); n == 0 || (p.Start != l.marks[n-1].p.Start && p.Position >= l.marks[n-1].at) {
+	if n := len(l.marks); n == 0 || ((p.Start != l.marks[n-1].p.Start || p.WordStart != l.marks[n-1].p.WordStart) && p.Position >= l.marks[n-1].at) {
 		l.marks = append(l.marks, mark{at: p.Position, p: p})
 	} else {
 		l.marks[n-1].p.Done, l.marks[n-1].p.Remaining = p.Done, p.Remaining
@@ -439,26 +440,61 @@ func (s *Studio) drawProgress(p core.Progress, pos, remaining time.Duration) {
 		label += " · ~" + shortClock(remaining) + " left"
 	}
 	l.ProgressLabel.SetText(label)
-	if !l.reading.Visible() || p.Start == l.lastSent || p.ChunkEnd > len(text) || p.Start < p.ChunkStart || p.End > p.ChunkEnd {
+	if !l.reading.Visible() || (p.Start == l.lastSent && p.WordStart == l.lastWord) || p.ChunkEnd > len(text) || p.Start < p.ChunkStart || p.End > p.ChunkEnd {
 		return
 	}
-	l.lastSent = p.Start
-	l.Reading.Segments = []widget.RichTextSegment{
+	l.lastSent, l.lastWord = p.Start, p.WordStart
+	sentence := widget.RichTextStyle{Inline: true, ColorName: theme.ColorNamePrimary, TextStyle: fyne.TextStyle{Bold: true}}
+	segs := []widget.RichTextSegment{
 		&widget.TextSegment{Text: fmt.Sprintf("Chunk %d of %d\n", p.Chunk+1, p.Total), Style: widget.RichTextStyle{Inline: true, ColorName: theme.ColorNameDisabled, SizeName: theme.SizeNameCaptionText}},
 		&widget.TextSegment{Text: text[p.ChunkStart:p.Start], Style: widget.RichTextStyleInline},
-		&widget.TextSegment{Text: text[p.Start:p.End], Style: widget.RichTextStyle{Inline: true, ColorName: theme.ColorNamePrimary, TextStyle: fyne.TextStyle{Bold: true}}},
-		&widget.TextSegment{Text: text[p.End:p.ChunkEnd], Style: widget.RichTextStyleInline},
+		&widget.TextSegment{Text: text[p.Start:p.End], Style: sentence},
 	}
+	if karaoke(p) {
+		// The word being heard, inside its sentence: the sentence's own
+		// style, underlined and in the foreground colour.
+		word := sentence
+		word.ColorName = theme.ColorNameForeground
+		word.TextStyle.Underline = true
+		segs = append(segs[:2],
+			&widget.TextSegment{Text: text[p.Start:p.WordStart], Style: sentence},
+			&widget.TextSegment{Text: text[p.WordStart:p.WordEnd], Style: word},
+			&widget.TextSegment{Text: text[p.WordEnd:p.End], Style: sentence})
+	}
+	l.Reading.Segments = append(segs, &widget.TextSegment{Text: text[p.End:p.ChunkEnd], Style: widget.RichTextStyleInline})
 	l.Reading.Refresh()
+}
+
+// karaoke reports whether p names a word inside its sentence (the provider
+// sent word timings) that is not the whole sentence.
+func karaoke(p core.Progress) bool {
+	return p.WordEnd > p.WordStart && p.WordStart >= p.Start && p.WordEnd <= p.End && (p.WordStart > p.Start || p.WordEnd < p.End)
 }
 
 // Highlighted is the sentence the reading view shows as being spoken.
 func (s *Studio) Highlighted() string {
-	if s.long == nil || len(s.long.Reading.Segments) < 3 {
+	if s.long == nil {
 		return ""
 	}
-	if t, ok := s.long.Reading.Segments[2].(*widget.TextSegment); ok {
-		return t.Text
+	out := ""
+	for _, seg := range s.long.Reading.Segments {
+		if t, ok := seg.(*widget.TextSegment); ok && t.Style.TextStyle.Bold {
+			out += t.Text
+		}
+	}
+	return out
+}
+
+// HighlightedWord is the word the reading view underlines as being heard,
+// or "" when the provider sent no word timings.
+func (s *Studio) HighlightedWord() string {
+	if s.long == nil {
+		return ""
+	}
+	for _, seg := range s.long.Reading.Segments {
+		if t, ok := seg.(*widget.TextSegment); ok && t.Style.TextStyle.Underline {
+			return t.Text
+		}
 	}
 	return ""
 }

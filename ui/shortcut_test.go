@@ -45,7 +45,7 @@ func TestGeneralPageChangesTheShortcut(t *testing.T) {
 	entry.SetText("ctrl+alt+f7")
 	test.Tap(apply)
 	if sc, err := s.Hotkey.Current(); err != nil || sc.String() != "Ctrl+Alt+F7" {
-		t.Fatalf("after Apply: %s, %v", sc, err)
+		t.Fatalf("after Apply: %s, %v (row says %q)", sc, err, state.Text)
 	}
 	if got := s.App.Preferences().String(ShortcutKey); got != "Ctrl+Alt+F7" || changed != 1 {
 		t.Errorf("preference %q, %d change notices", got, changed)

@@ -9,6 +9,7 @@ import (
 	"log"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
@@ -29,17 +30,31 @@ func grab(ctx context.Context, sc Shortcut, pressed func()) error {
 		return fmt.Errorf("%w: there is no X11 display", ErrNoShortcut)
 	}
 	quietXGB.Do(func() { xgb.Logger = log.New(io.Discard, "", 0) }) // it reports a missing .Xauthority that does not matter
-	conn, err := xgb.NewConn()
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrNoShortcut, err)
+	// A fresh connection is sometimes closed by the server at once (EOF),
+	// e.g. right after an earlier one went away: try a few times.
+	var conn *xgb.Conn
+	var setup *xproto.SetupInfo
+	var code xproto.Keycode
+	var err error
+	for try := 0; try < 3; try++ {
+		if try > 0 {
+			time.Sleep(100 * time.Millisecond)
+		}
+		if conn, err = xgb.NewConn(); err != nil {
+			err = fmt.Errorf("%w: %v", ErrNoShortcut, err)
+			continue
+		}
+		setup = xproto.Setup(conn)
+		if code, err = keycodeFor(conn, setup, xproto.Keysym(keysym), sc.Key); err != nil {
+			conn.Close()
+			continue
+		}
+		break
 	}
-	setup := xproto.Setup(conn)
-	root := setup.DefaultScreen(conn).Root
-	code, err := keycodeFor(conn, setup, xproto.Keysym(keysym), sc.Key)
 	if err != nil {
-		conn.Close()
 		return err
 	}
+	root := setup.DefaultScreen(conn).Root
 	var mods uint16
 	for _, m := range []struct {
 		on   bool

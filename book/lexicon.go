@@ -2,13 +2,18 @@ package book
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"chorus/export"
 )
 
 // Entry replaces a word (or phrase) by how it should be said.
@@ -102,4 +107,71 @@ func (lx Lexicon) Apply(text string) string {
 		text = b.String()
 	}
 	return text
+}
+
+// GlobalLexiconPath is the user's own pronunciation list, applied to every
+// render: os.UserConfigDir()/chorus/lexicon.txt.
+func GlobalLexiconPath() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("cannot find the config folder (%w); set $HOME or $XDG_CONFIG_HOME", err)
+	}
+	return filepath.Join(dir, "chorus", "lexicon.txt"), nil
+}
+
+// LoadGlobalLexicon reads the user's pronunciation list; a missing file is
+// an empty list. It also returns the file's text, for an editor.
+func LoadGlobalLexicon() (Lexicon, string, error) {
+	path, err := GlobalLexiconPath()
+	if err != nil {
+		return nil, "", err
+	}
+	return LoadLexiconFile(path)
+}
+
+// LoadLexiconFile reads a lexicon file and its text; a missing file is an
+// empty lexicon.
+func LoadLexiconFile(path string) (Lexicon, string, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, "", nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	lx, err := ParseLexicon(strings.NewReader(string(b)))
+	if err != nil {
+		return nil, string(b), fmt.Errorf("%s: %w", path, err)
+	}
+	return lx, string(b), nil
+}
+
+// SaveLexiconText checks text as a lexicon and, only if it reads, writes
+// it to path atomically (the folder is created). Nothing is written when a
+// line is wrong: the error names it.
+func SaveLexiconText(path, text string) (Lexicon, error) {
+	lx, err := ParseLexicon(strings.NewReader(text))
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	if !strings.HasSuffix(text, "\n") && text != "" {
+		text += "\n"
+	}
+	return lx, export.WriteFile(path, []byte(text), true)
+}
+
+// Text writes the lexicon in the form ParseLexicon reads.
+func (lx Lexicon) Text() string {
+	var b strings.Builder
+	for _, e := range lx {
+		sep := "="
+		if e.MatchCase {
+			sep = "=="
+		}
+		fmt.Fprintf(&b, "%s %s %s\n", e.Word, sep, e.Replacement)
+	}
+	return b.String()
 }

@@ -152,10 +152,21 @@ func runBookSpeak(ctx context.Context, env *Env, args []string) int {
 			return fail(env, usageErr("%v", err))
 		}
 	}
+	// The user's own pronunciations (chorus lexicon), then --lexicon's:
+	// an entry in the file given wins.
+	if path, perr := globalLexiconPath(); perr == nil {
+		global, _, err := book.LoadLexiconFile(path)
+		if err != nil {
+			return fail(env, usageErr("%v; fix it (chorus lexicon list) or delete the file", err))
+		}
+		r.Lexicon = global
+	}
 	if *lexFile != "" {
-		if r.Lexicon, err = book.LoadLexicon(*lexFile); err != nil {
+		lx, err := book.LoadLexicon(*lexFile)
+		if err != nil {
 			return fail(env, usageErr("%v", err))
 		}
+		r.Lexicon = book.Merge(r.Lexicon, lx)
 	}
 	est, err := r.Estimate(b)
 	if errors.Is(err, book.ErrUnknownVoice) {

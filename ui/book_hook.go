@@ -14,6 +14,7 @@ import (
 	"chorus/book"
 	"chorus/documents"
 	"chorus/ui/bookpanel"
+	"chorus/ui/plain"
 )
 
 // bookView holds the Chapters panel beside the editor (ui/bookpanel).
@@ -46,7 +47,11 @@ func (s *Studio) withChapters(editor fyne.CanvasObject) fyne.CanvasObject {
 
 func (s *Studio) bookRenderer() *book.Renderer {
 	req := s.Request()
-	return &book.Renderer{Engine: s.Engine, Default: book.Voice{Provider: s.ProviderID(), Model: req.Model, Voice: req.Voice}, Retries: 2}
+	r := &book.Renderer{Engine: s.Engine, Default: book.Voice{Provider: s.ProviderID(), Model: req.Model, Voice: req.Voice}, Retries: 2}
+	if path, err := lexiconPath(); err == nil {
+		r.Lexicon, _, _ = book.LoadLexiconFile(path) // a damaged list is reported by its editor
+	}
+	return r
 }
 
 // showChapters lists a document's chapters beside the editor.
@@ -95,6 +100,13 @@ func (s *Studio) renderBook(r *book.Renderer, b *book.Book, folder string, c boo
 		s.mu.Unlock()
 		s.SetStatus("Already working: press Stop first.")
 		return
+	}
+	if path, err := lexiconPath(); err == nil {
+		if _, _, err := book.LoadLexiconFile(path); err != nil {
+			s.mu.Unlock()
+			s.SetStatus(plain.Say("Not rendered: the pronunciation list has a mistake (Edit → Pronunciations…): ", err))
+			return
+		}
 	}
 	ctx, runID := s.beginLocked()
 	s.mu.Unlock()

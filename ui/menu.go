@@ -69,6 +69,8 @@ func (s *Studio) InstallMenu() {
 		item("Select all", shortcut(fyne.KeyA, false), func() { s.editorShortcut(&fyne.ShortcutSelectAll{}) }),
 		fyne.NewMenuItemSeparator(),
 		item("Find…", shortcut(fyne.KeyF, false), s.ShowFind),
+		fyne.NewMenuItemSeparator(),
+		fyne.NewMenuItem("Pronunciations…", func() { s.ShowPronunciations() }),
 	)
 	if s.OpenSettings != nil {
 		edit.Items = append(edit.Items, fyne.NewMenuItemSeparator(),

@@ -86,6 +86,7 @@ type Capabilities struct {
 	Languages         []string // language codes the user can pick; empty = chosen by the voice
 	Transports        []string // alternative transports ("http", "stream", "ws"); the first is the default
 	Options           []Option // provider-specific settings
+	Cloning           bool     // speaks in the voice of Request.Reference (instant voice cloning)
 }
 
 // DefaultModel returns the first model's ID, or "".
@@ -182,6 +183,16 @@ type Request struct {
 	Batch        bool   // ask for one complete response instead of a stream
 	Transport    string // one of Capabilities.Transports
 	Options      map[string]string
+	Reference    *Reference // a voice to clone; only for providers with Capabilities.Cloning
+}
+
+// Reference is a recording of the voice to clone and its exact transcript.
+// Core fills Request.Reference from a saved reference or a file named in
+// the request's options (see OptionReference), so providers only send it.
+type Reference struct {
+	Audio      []byte         // the recording as stored (WAV, MP3 or FLAC)
+	Encoding   audio.Encoding // how Audio is encoded
+	Transcript string         // exactly what is said in Audio
 }
 
 // WordBoundary is one word's position in the audio, when a provider sends it.

@@ -255,8 +255,9 @@ type Warner interface {
 }
 
 // Adviser is implemented by providers that have advice about a request
-// they will still send (e.g. a cloning reference shorter than the
-// recommended length). Core tells the user before the first request.
+// they will still send (e.g. a setting the service may only partly
+// honour). Core tells the user before the first request. (Advice about a
+// cloning reference is core's own: it reads the recording.)
 type Adviser interface {
 	Advice(req Request) string
 }

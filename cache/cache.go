@@ -166,15 +166,22 @@ type Key string
 
 // KeyFor computes the key of a request: every field that changes the audio
 // (provider, base URL, model, voice, format, sample rate, speed, options,
-// instructions, language, text). Transport and batch mode do not.
+// instructions, language, text, and the recording and transcript of a
+// voice to clone). Transport and batch mode do not.
 func KeyFor(provider, baseURL string, req providers.Request) Key {
 	opts := make([]string, 0, len(req.Options))
 	for k, v := range req.Options {
 		opts = append(opts, k+"="+v)
 	}
 	slices.Sort(opts)
-	b, _ := json.Marshal([]any{"v1", provider, baseURL, req.Model, req.Voice, req.Format, req.SampleRate,
-		strconv.FormatFloat(req.Speed, 'g', -1, 64), opts, req.Instructions, req.Language, req.Text})
+	fields := []any{"v1", provider, baseURL, req.Model, req.Voice, req.Format, req.SampleRate,
+		strconv.FormatFloat(req.Speed, 'g', -1, 64), opts, req.Instructions, req.Language, req.Text}
+	if r := req.Reference; r != nil {
+		// Only with a reference, so every other key stays as it was.
+		digest := sha256.Sum256(r.Audio)
+		fields = append(fields, "reference", hex.EncodeToString(digest[:]), r.Transcript)
+	}
+	b, _ := json.Marshal(fields)
 	sum := sha256.Sum256(b)
 	return Key(hex.EncodeToString(sum[:]))
 }

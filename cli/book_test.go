@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"chorus/internal/scripted"
+	"chorus/longtext"
 )
 
 func TestChaptersCommandListsInOrder(t *testing.T) {
@@ -85,5 +86,34 @@ func TestSpeakLargeBookNeedsYes(t *testing.T) {
 	}
 	if n := len(a.Requests()); n != 0 {
 		t.Errorf("%d requests were sent without --yes", n)
+	}
+}
+
+// speak --file notes.md speaks the words of the Markdown, the text the
+// GUI's editor shows for the same file (longtext.SpeakableMarkdown), not
+// its markup.
+func TestSpeakMarkdownFile(t *testing.T) {
+	md := "# Notes\n\nSome **bold** and _italic_ words, a [link](https://example.com/x).\n\n" +
+		"```sh\nls -l\n```\n\n## Next\n\nThe end.\n"
+	file := filepath.Join(t.TempDir(), "notes.md")
+	if err := os.WriteFile(file, []byte(md), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := scripted.Register(t, &scripted.Provider{ID: "cli-md"})
+	if r := run(t, "", "speak", "--provider", "cli-md", "--file", file); r.code != 0 {
+		t.Fatalf("speak: %d %s", r.code, r.stderr)
+	}
+	var sent []string
+	for _, q := range p.Requests() {
+		sent = append(sent, q.Text)
+	}
+	got := strings.Join(sent, " ")
+	if want := longtext.SpeakableMarkdown(md); strings.Join(strings.Fields(got), " ") != strings.Join(strings.Fields(want), " ") {
+		t.Errorf("spoke %q, want %q", got, want)
+	}
+	for _, markup := range []string{"#", "**", "_italic", "](", "https://", "```"} {
+		if strings.Contains(got, markup) {
+			t.Errorf("spoke %q, markup %q included", got, markup)
+		}
 	}
 }

@@ -5,16 +5,13 @@ import (
 	"fmt"
 	"text/tabwriter"
 
+	"chorus/core"
 	"chorus/settings/references"
 )
 
 func init() {
 	Register(Command{Name: "references", Summary: "list, add or delete saved voice references for instant cloning", Run: runReferences})
 }
-
-// ReferenceStore is the saved-reference store the references command and
-// `speak --reference-name` use; tests replace it.
-var ReferenceStore = references.Default
 
 const referencesHelp = `Usage:
   chorus references list [--json]
@@ -31,7 +28,7 @@ func runReferences(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprint(env.Stdout, referencesHelp)
 		return ExitOK
 	}
-	store := ReferenceStore()
+	store := core.References() // the store speak --reference-name reads
 	switch args[0] {
 	case "list":
 		fs := newFlags(env, "references list", "[--json]")

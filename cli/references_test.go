@@ -1,13 +1,15 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"os"
 	"strings"
 	"testing"
 
+	"chorus/core"
 	"chorus/internal/scripted"
 	"chorus/providers"
-	"chorus/providers/fishaudio"
 	"chorus/settings/references"
 )
 
@@ -17,9 +19,9 @@ func toneFile(t *testing.T, seconds float64) string {
 
 func useStore(t *testing.T) *references.Store {
 	store := &references.Store{Dir: t.TempDir()}
-	old := ReferenceStore
-	ReferenceStore = func() *references.Store { return store }
-	t.Cleanup(func() { ReferenceStore = old })
+	old := core.References
+	core.References = func() *references.Store { return store }
+	t.Cleanup(func() { core.References = old })
 	return store
 }
 
@@ -51,35 +53,67 @@ func TestReferencesCommand(t *testing.T) {
 	}
 }
 
+// The reference flags reach the provider as Request.Reference (core reads
+// the recording), by file or by saved name; a short recording is sent
+// with a note; a provider that cannot clone is refused.
 func TestSpeakReferenceFlags(t *testing.T) {
 	store := useStore(t)
-	opts := []providers.Option{{Key: fishaudio.OptionReferenceFile}, {Key: fishaudio.OptionReferenceText}, {Key: fishaudio.OptionReference}}
-	p := scripted.Register(t, &scripted.Provider{ID: "cli-ref", Caps: providers.Capabilities{Formats: []string{"wav"}, Options: opts}})
+	p := scripted.Register(t, &scripted.Provider{ID: "cli-ref", Caps: providers.Capabilities{Formats: []string{"wav"},
+		Options: providers.ReferenceOptions(), Cloning: true}})
 	file := toneFile(t, 12)
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := func(i int, transcript string) {
+		t.Helper()
+		req := p.Requests()[i]
+		if r := req.Reference; r == nil || !bytes.Equal(r.Audio, raw) || r.Transcript != transcript {
+			t.Errorf("request %d: reference %+v", i, r)
+		}
+		if len(req.Options) != 0 {
+			t.Errorf("request %d: options %v reached the provider", i, req.Options)
+		}
+	}
 
-	if r := run(t, "", "speak", "--provider", "cli-ref", "--reference", file, "--reference-text", "Words.", "Hi"); r.code != 0 {
+	if r := run(t, "", "speak", "--provider", "cli-ref", "--reference", file, "--reference-text", "Words.", "Hi"); r.code != 0 || strings.Contains(r.stderr, "note:") {
 		t.Fatalf("speak: %d %s", r.code, r.stderr)
 	}
-	got := p.Requests()[0].Options
-	if got[fishaudio.OptionReferenceFile] != file || got[fishaudio.OptionReferenceText] != "Words." {
-		t.Errorf("options %v", got)
-	}
+	sent(0, "Words.")
 
 	// With a name as well, the recording is saved and used by name.
-	if r := run(t, "", "speak", "--provider", "cli-ref", "--reference", file, "--reference-text", "Words.", "--reference-name", "me", "Hi"); r.code != 0 {
+	if r := run(t, "", "speak", "--provider", "cli-ref", "--reference", file, "--reference-text", "Saved words.", "--reference-name", "me", "Hi"); r.code != 0 {
 		t.Fatalf("speak+save: %d %s", r.code, r.stderr)
 	}
-	if got := p.Requests()[1].Options; got[fishaudio.OptionReference] != "me" || got[fishaudio.OptionReferenceFile] != "" {
-		t.Errorf("options %v", got)
-	}
+	sent(1, "Saved words.")
 	if _, err := store.Get("me"); err != nil {
 		t.Errorf("not saved: %v", err)
 	}
-	if r := run(t, "", "speak", "--provider", "cli-ref", "--reference-name", "me", "Hi"); r.code != 0 || p.Requests()[2].Options[fishaudio.OptionReference] != "me" {
+	if r := run(t, "", "speak", "--provider", "cli-ref", "--reference-name", "me", "Hi"); r.code != 0 {
 		t.Errorf("use saved: %d %s", r.code, r.stderr)
+	}
+	sent(2, "Saved words.")
+	if r := run(t, "", "speak", "--provider", "cli-ref", "--reference-name", "nobody", "Hi"); r.code != ExitUsage || !strings.Contains(r.stderr, "me") {
+		t.Errorf("unknown saved reference: %d %q", r.code, r.stderr)
 	}
 	if r := run(t, "", "speak", "--provider", "cli-ref", "--reference", file, "Hi"); r.code != ExitUsage || !strings.Contains(r.stderr, "--reference-text") {
 		t.Errorf("missing transcript: %d %q", r.code, r.stderr)
+	}
+
+	// A short recording is sent, and the user is told.
+	if r := run(t, "", "speak", "--provider", "cli-ref", "--reference", toneFile(t, 3), "--reference-text", "Short.", "Hi"); r.code != 0 ||
+		!strings.Contains(r.stderr, "3.0 s") || !strings.Contains(r.stderr, "10 to 30 seconds") {
+		t.Errorf("short recording: %d %q", r.code, r.stderr)
+	}
+	if n := len(p.Requests()); n != 4 {
+		t.Errorf("%d requests, want 4", n)
+	}
+
+	// A provider that cannot clone is refused, naming one that can.
+	plain := scripted.Register(t, &scripted.Provider{ID: "cli-noref"})
+	if r := run(t, "", "speak", "--provider", "cli-noref", "--reference", file, "--reference-text", "Words.", "Hi"); r.code != ExitUsage ||
+		!strings.Contains(r.stderr, "cannot clone") || !strings.Contains(r.stderr, "cli-ref") || len(plain.Requests()) != 0 {
+		t.Errorf("no cloning: %d %q", r.code, r.stderr)
 	}
 }
 

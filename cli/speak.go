@@ -11,6 +11,7 @@ import (
 
 	"chorus/core"
 	"chorus/export"
+	"chorus/longtext"
 	"chorus/providers"
 )
 
@@ -147,7 +148,11 @@ func readText(env *Env, pos []string, file string) (string, error) {
 			return "", usageErr("cannot read %s: %v", file, err)
 		}
 		defer f.Close()
-		return readLimited(f, file)
+		text, err := readLimited(f, file)
+		if err == nil && isMarkdown(file) {
+			text = longtext.SpeakableMarkdown(text) // the words the GUI's editor shows for it
+		}
+		return text, err
 	case len(pos) == 1 && pos[0] == "-":
 		return readLimited(env.Stdin, "stdin")
 	case len(pos) == 1:

@@ -4,7 +4,7 @@ import (
 	"flag"
 
 	"chorus/core"
-	"chorus/providers/fishaudio"
+	"chorus/providers"
 )
 
 func init() {
@@ -17,7 +17,9 @@ func init() {
 //	--reference-name NAME                    use a saved reference
 //	all three                                save FILE as NAME, then use it
 //
-// They become Request.Options, which providers without cloning refuse.
+// They become the reference options (providers.OptionReference…), which
+// core reads into Request.Reference; it refuses them for a provider
+// without cloning and notes a recording outside 10–30 s.
 func referenceFlags(fs *flag.FlagSet) func(job *core.Job) error {
 	file := fs.String("reference", "", "clone the voice of this WAV/MP3/FLAC recording, 10–30 s clones best (with --reference-text)")
 	text := fs.String("reference-text", "", "exact transcript of the --reference recording")
@@ -38,15 +40,15 @@ func referenceFlags(fs *flag.FlagSet) func(job *core.Job) error {
 		}
 		switch {
 		case *file != "" && *name != "":
-			if _, err := ReferenceStore().Save(*name, *file, *text); err != nil {
+			if _, err := core.References().Save(*name, *file, *text); err != nil {
 				return usageErr("cannot save the reference %q: %v", *name, err)
 			}
-			opts[fishaudio.OptionReference] = *name
+			opts[providers.OptionReference] = *name
 		case *name != "":
-			opts[fishaudio.OptionReference] = *name
+			opts[providers.OptionReference] = *name
 		default:
-			opts[fishaudio.OptionReferenceFile] = *file
-			opts[fishaudio.OptionReferenceText] = *text
+			opts[providers.OptionReferenceFile] = *file
+			opts[providers.OptionReferenceText] = *text
 		}
 		job.Request.Options = opts
 		return nil

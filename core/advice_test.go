@@ -16,7 +16,7 @@ import (
 type advised struct{ *scripted.Provider }
 
 func (a advised) Advice(req providers.Request) string {
-	if req.Options["reference"] != "" {
+	if req.Options["style"] != "" {
 		return "the reference is short"
 	}
 	return ""
@@ -30,11 +30,11 @@ func TestProviderAdviceIsANotice(t *testing.T) {
 	r, _ := providers.Lookup("c-advice")
 	r.New = func(providers.Config) (providers.Provider, error) { return advised{p}, nil }
 	providers.Register(r)
-	p.Caps.Options = []providers.Option{{Key: "reference"}}
+	p.Caps.Options = []providers.Option{{Key: "style"}}
 	e, _ := memEngine()
 	var events []string
 	res, err := e.Speak(context.Background(), Job{Provider: "c-advice", Play: true,
-		Request: providers.Request{Text: "Hello.", Options: map[string]string{"reference": "ana"}},
+		Request: providers.Request{Text: "Hello.", Options: map[string]string{"style": "calm"}},
 		OnEvent: func(ev Event) {
 			if ev.Stage == StageNotice {
 				events = append(events, ev.Message)

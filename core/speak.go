@@ -60,6 +60,9 @@ type Job struct {
 	// cleaned maps offsets in the text as sent (control characters
 	// removed) back to Request.Text as given, for Progress.
 	cleaned *cleanMap
+	// referenceAdvice is what Prepare found to say about the reference
+	// recording (see resolveReference), told when the job runs.
+	referenceAdvice string
 }
 
 // Stage is a step of a synthesis, for status lines.
@@ -126,13 +129,25 @@ func (j *Job) event(stage Stage, msg string, st Stats) {
 // without sending anything. Start and Speak call it (Start also plans the
 // chunks and opens the outputs); a front end that must check a job before
 // it can complete it (the GUI opens its player afterwards) calls it to
-// report validation errors before starting work.
+// report validation errors before starting work. It reads the voice to
+// clone named by the reference options into job.Request.Reference (see
+// resolveReference).
 func (e *Engine) Prepare(job *Job) (providers.Provider, providers.Request, error) {
 	p, err := e.Provider(job.Provider, job.BaseURL)
 	if err != nil {
 		return nil, providers.Request{}, err
 	}
 	caps := p.Capabilities()
+	// The reference options become Request.Reference, once: a job
+	// Prepare has checked is started with the recording already read.
+	resolved, advice, err := resolveReference(job.Provider, job.Request, caps)
+	if err != nil {
+		return nil, job.Request, err
+	}
+	job.Request.Options, job.Request.Reference = resolved.Options, resolved.Reference
+	if advice != "" {
+		job.referenceAdvice = advice
+	}
 	req := job.Request
 	req.Text, _ = CleanText(req.Text)
 	if job.SpeedGiven && req.Speed <= 0 {
@@ -273,6 +288,9 @@ func (pj *preparedJob) run(ctx context.Context) (*Result, error) {
 	}
 	if w, ok := pj.p.(providers.Warner); ok && w.Warning() != "" {
 		notice(w.Warning())
+	}
+	if pj.job.referenceAdvice != "" {
+		notice(pj.job.referenceAdvice)
 	}
 	if a, ok := pj.p.(providers.Adviser); ok {
 		if msg := a.Advice(pj.req); msg != "" {

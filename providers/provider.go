@@ -86,6 +86,7 @@ type Capabilities struct {
 	Languages         []string // language codes the user can pick; empty = chosen by the voice
 	Transports        []string // alternative transports ("http", "stream", "ws"); the first is the default
 	Options           []Option // provider-specific settings
+	Cloning           bool     // speaks in the voice of Request.Reference (instant voice cloning)
 }
 
 // DefaultModel returns the first model's ID, or "".
@@ -187,6 +188,16 @@ type Request struct {
 	// a provider that carries prosody across requests (ElevenLabs) sends
 	// them, others ignore them. They do not change which audio is cached.
 	PreviousRequestIDs []string
+	Reference          *Reference // a voice to clone; only for providers with Capabilities.Cloning
+}
+
+// Reference is a recording of the voice to clone and its exact transcript.
+// Core fills Request.Reference from a saved reference or a file named in
+// the request's options (see OptionReference), so providers only send it.
+type Reference struct {
+	Audio      []byte         // the recording as stored (WAV, MP3 or FLAC)
+	Encoding   audio.Encoding // how Audio is encoded
+	Transcript string         // exactly what is said in Audio
 }
 
 // WordBoundary is one word's position in the audio, when a provider sends it.
@@ -249,8 +260,9 @@ type Warner interface {
 }
 
 // Adviser is implemented by providers that have advice about a request
-// they will still send (e.g. a cloning reference shorter than the
-// recommended length). Core tells the user before the first request.
+// they will still send (e.g. a setting the service may only partly
+// honour). Core tells the user before the first request. (Advice about a
+// cloning reference is core's own: it reads the recording.)
 type Adviser interface {
 	Advice(req Request) string
 }

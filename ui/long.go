@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -211,7 +210,7 @@ func (s *Studio) OpenTextFile(path string) {
 	}
 	text := strings.ReplaceAll(string(b), "\r\n", "\n")
 	if ext := strings.ToLower(filepath.Ext(path)); ext == ".md" || ext == ".markdown" {
-		text = SpeakableMarkdown(text)
+		text = longtext.SpeakableMarkdown(text) // what speak --file says too
 	}
 	load := func() {
 		s.Text.SetText(text)
@@ -240,37 +239,6 @@ func (s *Studio) askBeforeReplacing(what string, replace func()) {
 	d.SetConfirmText("Replace")
 	d.SetDismissText("Keep my text")
 	d.Show()
-}
-
-var (
-	mdFence    = regexp.MustCompile("(?m)^[ \\t]*(```|~~~).*$")
-	mdHeading  = regexp.MustCompile(`(?m)^[ \t]{0,3}#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*$`)
-	mdImage    = regexp.MustCompile(`!\[([^\]]*)\]\([^)]*\)`)
-	mdLink     = regexp.MustCompile(`\[([^\]]+)\]\([^)]*\)`)
-	mdEmphasis = regexp.MustCompile(`(\*\*|__|\*|_|~~|` + "`" + `)([^*_~` + "`" + `\n]+?)(\*\*|__|\*|_|~~|` + "`" + `)`)
-	mdBullet   = regexp.MustCompile(`(?m)^[ \t]*([-*+]|\d+[.)])[ \t]+`)
-	mdQuote    = regexp.MustCompile(`(?m)^[ \t]*>[ \t]?`)
-	mdRule     = regexp.MustCompile(`(?m)^[ \t]*([-*_][ \t]*){3,}$`)
-	mdHTML     = regexp.MustCompile(`<[^>\n]+>`)
-)
-
-// SpeakableMarkdown keeps the words of a Markdown text and drops the
-// markup a voice should not read: heading marks, emphasis, link targets,
-// images, bullets, quotes, rules, fences and HTML tags. Headings become
-// sentences of their own.
-func SpeakableMarkdown(md string) string {
-	t := mdFence.ReplaceAllString(md, "")
-	t = mdRule.ReplaceAllString(t, "")
-	t = mdHeading.ReplaceAllString(t, "$1.")
-	t = mdImage.ReplaceAllString(t, "$1")
-	t = mdLink.ReplaceAllString(t, "$1")
-	for range 2 {
-		t = mdEmphasis.ReplaceAllString(t, "$2")
-	}
-	t = mdBullet.ReplaceAllString(t, "")
-	t = mdQuote.ReplaceAllString(t, "")
-	t = mdHTML.ReplaceAllString(t, "")
-	return strings.ReplaceAll(t, "..\n", ".\n") // a heading that already ended with a full stop
 }
 
 // countText is the line under the editor: characters, the provider's

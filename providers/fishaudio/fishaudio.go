@@ -1,8 +1,8 @@
 // Package fishaudio is the Fish Audio text-to-speech provider: the realtime
 // WebSocket /v1/tts/live ("ws", the default, lowest latency) and POST
 // /v1/tts ("http"), both with MessagePack bodies, the model in a "model"
-// header, and instant voice cloning from a reference recording sent as
-// binary MessagePack ("references").
+// header, and instant voice cloning from Request.Reference, sent as binary
+// MessagePack ("references").
 //
 // Wire contract: docs/providers/fishaudio.md.
 package fishaudio
@@ -24,7 +24,6 @@ import (
 	"chorus/audio"
 	"chorus/providers"
 	"chorus/providers/httpx"
-	"chorus/settings/references"
 )
 
 // ID is the provider ID.
@@ -38,24 +37,17 @@ const (
 
 // Request.Options keys.
 const (
-	OptionMP3Bitrate    = "mp3_bitrate"
-	OptionOpusBitrate   = "opus_bitrate" // "auto" is sent as -1000
-	OptionLoudness      = "normalize_loudness"
-	OptionRepetition    = "repetition_penalty"
-	OptionLatency       = "latency"
-	OptionChunkLength   = "chunk_length"
-	OptionVolume        = "volume"
-	OptionTemperature   = "temperature"
-	OptionTopP          = "top_p"
-	OptionNormalize     = "normalize"
-	OptionReferenceFile = "reference_file" // path of a WAV, MP3 or FLAC to clone (10–30 s recommended)
-	OptionReferenceText = "reference_text" // its exact transcript
-	OptionReference     = "reference"      // name of a saved reference (package settings/references)
+	OptionMP3Bitrate  = "mp3_bitrate"
+	OptionOpusBitrate = "opus_bitrate" // "auto" is sent as -1000
+	OptionLoudness    = "normalize_loudness"
+	OptionRepetition  = "repetition_penalty"
+	OptionLatency     = "latency"
+	OptionChunkLength = "chunk_length"
+	OptionVolume      = "volume"
+	OptionTemperature = "temperature"
+	OptionTopP        = "top_p"
+	OptionNormalize   = "normalize"
 )
-
-// References is the saved-reference store Options["reference"] reads;
-// tests replace it.
-var References = references.Default
 
 var info = providers.Info{
 	ID: ID, Name: "Fish Audio",
@@ -84,7 +76,9 @@ var caps = providers.Capabilities{
 	Speed:      providers.Range{Min: 0.5, Max: 2, Default: 1},
 	Streaming:  true,
 	Transports: []string{TransportWS, TransportHTTP},
-	Options: []providers.Option{
+	// Fish Audio's own options, then the reference options core resolves
+	// into Request.Reference.
+	Options: append([]providers.Option{
 		{Key: OptionMP3Bitrate, Label: "MP3 bitrate", Help: "kbit/s of mp3 output", Choices: []string{"128", "64", "192"}, Default: "128"},
 		{Key: OptionOpusBitrate, Label: "Opus bitrate", Help: "bit/s of opus output; auto lets Fish Audio choose",
 			Choices: []string{"auto", "24000", "32000", "48000", "64000"}, Default: "auto"},
@@ -100,10 +94,8 @@ var caps = providers.Capabilities{
 			Range: &providers.Range{Min: 1, Max: 2, Default: 1.2}, Default: "1.2"},
 		{Key: OptionLoudness, Label: "Even loudness", Help: "keep the perceived volume steady (S2 models)", Choices: []string{"true", "false"}, Default: "true"},
 		{Key: OptionNormalize, Label: "Normalize text", Help: "read numbers and the like as words (English, Chinese)", Choices: []string{"true", "false"}, Default: "true"},
-		{Key: OptionReferenceFile, Label: "Reference audio", Help: "a WAV, MP3 or FLAC of the voice to clone; 10–30 s works best"},
-		{Key: OptionReferenceText, Label: "Reference transcript", Help: "exactly what is said in the reference audio"},
-		{Key: OptionReference, Label: "Saved reference", Help: "name of a saved reference voice"},
-	},
+	}, providers.ReferenceOptions()...),
+	Cloning: true,
 }
 
 func init() {
@@ -227,9 +219,9 @@ func (p *Provider) CheckKey(ctx context.Context) error {
 	return p.Client.JSON(ctx, httpx.Request{Path: "/model?self=true&page_size=1"}, &m)
 }
 
-// Reference is one instant-cloning reference: audio bytes (sent as a
-// MessagePack bin) and their transcript.
-type Reference struct {
+// reference is one instant-cloning reference on the wire: audio bytes
+// (sent as a MessagePack bin) and their transcript.
+type reference struct {
 	Audio []byte `msgpack:"audio"`
 	Text  string `msgpack:"text"`
 }
@@ -244,7 +236,7 @@ type prosody struct {
 type ttsRequest struct {
 	Text        string      `msgpack:"text"`
 	ReferenceID string      `msgpack:"reference_id,omitempty"`
-	References  []Reference `msgpack:"references,omitempty"`
+	References  []reference `msgpack:"references,omitempty"`
 	Format      string      `msgpack:"format"`
 	SampleRate  int         `msgpack:"sample_rate,omitempty"`
 	MP3Bitrate  int         `msgpack:"mp3_bitrate,omitempty"`
@@ -259,11 +251,8 @@ type ttsRequest struct {
 }
 
 // Synthesize sends the request over the chosen transport. Request.Batch
-// without an explicit transport uses "http".
-// Advice warns about a reference recording outside the recommended length:
-// it is sent all the same (providers.Adviser).
-func (p *Provider) Advice(req providers.Request) string { return ReferenceAdvice(req.Options) }
-
+// without an explicit transport uses "http". Request.Reference, when set,
+// is the voice to clone.
 func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*providers.Audio, error) {
 	explicitTransport := req.Transport != ""
 	req = providers.Normalize(req, caps)
@@ -279,13 +268,11 @@ func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*prov
 	if req.Batch && !explicitTransport {
 		req.Transport = TransportHTTP
 	}
-	body, err := buildRequest(req)
-	if err != nil {
-		return nil, err
-	}
+	body := buildRequest(req)
 	enc, format := encodingOf(req.Format, req.SampleRate)
 	header := http.Header{"model": {req.Model}}
 	var resp *httpx.Response
+	var err error
 	if req.Transport == TransportWS {
 		resp, err = p.Client.WebSocket(ctx, httpx.Request{Path: "/v1/tts/live", Header: header}, enc, p.session(body))
 	} else {
@@ -347,9 +334,9 @@ func withDefaults(o map[string]string, format string) map[string]string {
 	return out
 }
 
-// buildRequest turns a validated request into TTSRequest, loading the
-// reference audio for instant cloning.
-func buildRequest(req providers.Request) (ttsRequest, error) {
+// buildRequest turns a validated request into TTSRequest, with the
+// reference for instant cloning.
+func buildRequest(req providers.Request) ttsRequest {
 	o := withDefaults(req.Options, req.Format)
 	body := ttsRequest{Text: req.Text, ReferenceID: req.Voice, Format: req.Format, SampleRate: req.SampleRate,
 		Latency: o[OptionLatency], Temperature: number(o, OptionTemperature), TopP: number(o, OptionTopP)}
@@ -383,70 +370,10 @@ func buildRequest(req providers.Request) (ttsRequest, error) {
 			body.Prosody.NormalizeLoudness = &b
 		}
 	}
-	ref, err := loadReference(o)
-	if err != nil {
-		return body, err
+	if r := req.Reference; r != nil {
+		body.References = []reference{{Audio: r.Audio, Text: r.Transcript}}
 	}
-	if ref != nil {
-		body.References = []Reference{*ref}
-	}
-	return body, nil
-}
-
-// loadReference reads Options["reference_file"] with ["reference_text"], or
-// the saved Options["reference"]; nil when neither is set.
-func loadReference(o map[string]string) (*Reference, error) {
-	file, text, name := o[OptionReferenceFile], strings.TrimSpace(o[OptionReferenceText]), o[OptionReference]
-	switch {
-	case file != "" && name != "":
-		return nil, providers.Invalid(ID, "give a reference file or a saved reference, not both")
-	case name != "":
-		if text != "" {
-			return nil, providers.Invalid(ID, "the saved reference %q has its own transcript; drop reference_text", name)
-		}
-		saved, err := References().Get(name)
-		if err != nil {
-			return nil, &providers.Error{Provider: ID, Kind: providers.KindValidation, Message: err.Error(),
-				Hint: "list them with `chorus references list`"}
-		}
-		data, err := saved.Audio()
-		if err != nil {
-			return nil, providers.Invalid(ID, "%v", err)
-		}
-		return &Reference{Audio: data, Text: saved.Transcript}, nil
-	case file != "":
-		if text == "" {
-			return nil, &providers.Error{Provider: ID, Kind: providers.KindValidation,
-				Message: "a reference recording needs its exact transcript",
-				Hint:    "set reference_text (--reference-text) to what is said in " + file}
-		}
-		// Any length is sent: the docs recommend 10–30 s, they do not
-		// require it (ReferenceAdvice warns).
-		data, _, _, err := references.Read(file)
-		if err != nil {
-			return nil, &providers.Error{Provider: ID, Kind: providers.KindValidation, Message: err.Error(),
-				Hint: "Fish Audio clones best from 10–30 s of one clean voice"}
-		}
-		return &Reference{Audio: data, Text: text}, nil
-	case text != "":
-		return nil, providers.Invalid(ID, "reference_text was given without reference_file")
-	}
-	return nil, nil
-}
-
-// ReferenceAdvice is a warning for the reference recording in opts when
-// its length is outside the recommended 10 to 30 seconds, else "". The
-// recording is sent either way; callers show the warning before speaking.
-func ReferenceAdvice(opts map[string]string) string {
-	file := opts[OptionReferenceFile]
-	if file == "" {
-		return ""
-	}
-	_, _, dur, err := references.Read(file)
-	if err != nil {
-		return "" // Synthesize reports it
-	}
-	return references.Advice(file, dur)
+	return body
 }
 
 func number(opts map[string]string, key string) *float64 {

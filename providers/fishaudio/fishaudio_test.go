@@ -16,18 +16,17 @@ import (
 	"chorus/internal/scripted"
 	"chorus/providers"
 	"chorus/providers/providertest"
-	"chorus/settings/references"
 )
 
 const testKey = "fish_test_0123456789abcdef"
 
 func TestConformance(t *testing.T) {
-	clone := map[string]string{OptionReferenceFile: wav(t, 12), OptionReferenceText: "A sample sentence."}
+	// The reference options are core's (it turns them into
+	// Request.Reference); TestInstantCloning sends a reference.
 	for _, tr := range caps.Transports {
 		t.Run(tr, func(t *testing.T) {
 			providertest.Run(t, providertest.Harness{New: New, Fake: &fake{key: testKey}, Key: testKey,
-				Request: func(q *providers.Request) { q.Transport = tr }, Spec: spec(t),
-				OptionSamples: map[string]map[string]string{OptionReferenceFile: clone, OptionReferenceText: clone}})
+				Request: func(q *providers.Request) { q.Transport = tr }, Spec: spec(t)})
 		})
 	}
 }
@@ -103,72 +102,70 @@ func TestDefaultModelHeaderOnSocket(t *testing.T) {
 	}
 }
 
-func TestInstantCloning(t *testing.T) {
-	file := wav(t, 12)
-	raw, _ := os.ReadFile(file)
-	for _, tr := range caps.Transports {
-		s, p := setup(t, &fake{key: testKey})
-		_, _, err := providertest.ReadAll(p, providers.Request{Text: "Clone me.", Transport: tr,
-			Options: map[string]string{OptionReferenceFile: file, OptionReferenceText: "A sample sentence."}})
-		if err != nil {
-			t.Fatalf("%s: %v", tr, err)
-		}
-		body := s.Seen()[0].Body
-		if tr == "http" {
-			var m struct {
-				References []Reference `msgpack:"references"`
-			}
-			msgpack.Unmarshal(body, &m)
-			if len(m.References) != 1 || !bytes.Equal(m.References[0].Audio, raw) || m.References[0].Text != "A sample sentence." {
-				t.Errorf("references not sent as binary msgpack")
-			}
-		}
+// refOf reads a WAV of seconds as a Request.Reference.
+func refOf(t *testing.T, seconds float64, transcript string) *providers.Reference {
+	t.Helper()
+	raw, err := os.ReadFile(wav(t, seconds))
+	if err != nil {
+		t.Fatal(err)
 	}
+	return &providers.Reference{Audio: raw, Encoding: audio.WAV, Transcript: transcript}
 }
 
-func TestSavedReference(t *testing.T) {
-	store := &references.Store{Dir: t.TempDir()}
-	old := References
-	References = func() *references.Store { return store }
-	defer func() { References = old }()
-	if _, err := store.Save("ana", wav(t, 15), "Hi, I am Ana."); err != nil {
-		t.Fatal(err)
-	}
-	s, p := setup(t, &fake{key: testKey})
-	if _, _, err := providertest.ReadAll(p, providers.Request{Text: "Hello.", Transport: "http", Options: map[string]string{OptionReference: "ana"}}); err != nil {
-		t.Fatal(err)
-	}
+// sentReferences decodes the references of a request body (MessagePack).
+func sentReferences(t *testing.T, body []byte) []reference {
+	t.Helper()
 	var m struct {
-		References []Reference `msgpack:"references"`
+		References []reference `msgpack:"references"`
 	}
-	msgpack.Unmarshal(s.Seen()[0].Body, &m)
-	if len(m.References) != 1 || m.References[0].Text != "Hi, I am Ana." {
-		t.Errorf("saved reference not sent: %+v", m.References)
+	if err := msgpack.Unmarshal(body, &m); err != nil {
+		t.Fatal(err)
 	}
-	_, _, err := providertest.ReadAll(p, providers.Request{Text: "Hello.", Options: map[string]string{OptionReference: "bo"}})
-	if !providers.IsValidation(err) || !strings.Contains(err.Error(), "ana") {
-		t.Errorf("unknown saved reference: %v", err)
-	}
+	return m.References
 }
 
-func TestReferenceChecks(t *testing.T) {
-	s, p := setup(t, &fake{key: testKey})
-	cases := []struct {
-		opts map[string]string
-		want string
-	}{
-		{map[string]string{OptionReferenceFile: wav(t, 12)}, "transcript"},
-		{map[string]string{OptionReferenceText: "t"}, "without reference_file"},
-		{map[string]string{OptionReferenceFile: "/no/such/file.wav", OptionReferenceText: "t"}, "cannot read"},
+// TestInstantCloning: Request.Reference goes out as binary MessagePack
+// with its transcript, on both transports, and the spec accepts it; a
+// request without one sends none. Any length is sent: 10–30 s is a
+// recommendation (core tells the user).
+func TestInstantCloning(t *testing.T) {
+	if !caps.Cloning {
+		t.Fatal("Fish Audio clones voices but Capabilities.Cloning is false")
 	}
-	for _, c := range cases {
-		_, _, err := providertest.ReadAll(p, providers.Request{Text: "Hi.", Options: c.opts})
-		if !providers.IsValidation(err) || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%v: %v, want a validation error about %q", c.opts, err, c.want)
+	for _, o := range providers.ReferenceOptions() {
+		if !slices.ContainsFunc(caps.Options, func(c providers.Option) bool { return c.Key == o.Key && c.Label == o.Label }) {
+			t.Errorf("the reference option %s is not offered", o.Key)
 		}
 	}
-	if s.Requests() != 0 {
-		t.Errorf("%d requests were sent for invalid references", s.Requests())
+	for _, seconds := range []float64{12, 2.7} {
+		ref := refOf(t, seconds, "A sample sentence.")
+		for _, tr := range caps.Transports {
+			f := &fake{key: testKey}
+			s, p := setup(t, f)
+			_, _, err := providertest.ReadAll(p, providers.Request{Text: "Clone me.", Transport: tr, Reference: ref})
+			if err != nil {
+				t.Fatalf("%s: %v", tr, err)
+			}
+			body := s.Seen()[0].Body
+			if tr == TransportWS {
+				body = f.lastStart()
+			}
+			got := sentReferences(t, body)
+			if len(got) != 1 || !bytes.Equal(got[0].Audio, ref.Audio) || got[0].Text != "A sample sentence." {
+				t.Errorf("%s, %g s: the reference was not sent as binary msgpack (%d references)", tr, seconds, len(got))
+			}
+			s.Set(nil)
+			if _, _, err := providertest.ReadAll(p, providers.Request{Text: "Plain.", Transport: tr}); err != nil {
+				t.Fatal(err)
+			}
+			body = s.Seen()[0].Body
+			if tr == TransportWS {
+				body = f.lastStart()
+			}
+			if got := sentReferences(t, body); len(got) != 0 {
+				t.Errorf("%s: %d references sent without Request.Reference", tr, len(got))
+			}
+		}
 	}
 }
 
@@ -259,33 +256,6 @@ func TestModelsAreTheSpecs(t *testing.T) {
 		for _, m := range []string{"speech-1.6", "speech-1.5", "s2"} {
 			providertest.RefusesModel(t, s, p, providers.Request{Text: "Hi.", Model: m, Transport: tr}, enum)
 		}
-	}
-}
-
-// TestShortReferenceWarnsButIsSent: the docs recommend 10–30 s, they do
-// not require it, so a 2.7 s recording is sent, with a warning to show.
-func TestShortReferenceWarnsButIsSent(t *testing.T) {
-	s, p := setup(t, &fake{key: testKey})
-	short := wav(t, 2.7)
-	opts := map[string]string{OptionReferenceFile: short, OptionReferenceText: "A short one."}
-	if _, _, err := providertest.ReadAll(p, providers.Request{Text: "Hi.", Transport: TransportHTTP, Options: opts}); err != nil {
-		t.Fatal(err)
-	}
-	var m struct {
-		References []Reference `msgpack:"references"`
-	}
-	msgpack.Unmarshal(s.Seen()[0].Body, &m)
-	if len(m.References) != 1 || m.References[0].Text != "A short one." {
-		t.Errorf("the short reference was not sent: %d references", len(m.References))
-	}
-	if w := ReferenceAdvice(opts); !strings.Contains(w, "2.7 s") || !strings.Contains(w, "10 to 30") {
-		t.Errorf("advice %q does not warn about the length", w)
-	}
-	if w := ReferenceAdvice(map[string]string{OptionReferenceFile: wav(t, 12)}); w != "" {
-		t.Errorf("a 12 s recording got advice %q", w)
-	}
-	if w := ReferenceAdvice(map[string]string{OptionReferenceFile: wav(t, 45)}); !strings.Contains(w, "45.0 s") {
-		t.Errorf("a 45 s recording got advice %q", w)
 	}
 }
 

@@ -292,11 +292,6 @@ func (pj *preparedJob) run(ctx context.Context) (*Result, error) {
 	if pj.job.referenceAdvice != "" {
 		notice(pj.job.referenceAdvice)
 	}
-	if a, ok := pj.p.(providers.Adviser); ok {
-		if msg := a.Advice(pj.req); msg != "" {
-			notice(msg)
-		}
-	}
 	res, err := pj.e.runChunks(ctx, pj.job, pj.p, pj.store, pj.states, pj.req, pj.out)
 	if res != nil {
 		res.Notices = append(notices, res.Notices...)

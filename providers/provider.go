@@ -259,14 +259,6 @@ type Warner interface {
 	Warning() string
 }
 
-// Adviser is implemented by providers that have advice about a request
-// they will still send (e.g. a setting the service may only partly
-// honour). Core tells the user before the first request. (Advice about a
-// cloning reference is core's own: it reads the recording.)
-type Adviser interface {
-	Advice(req Request) string
-}
-
 // VoiceChoices turns voices into sorted picker labels ("id — Name (lang,
 // gender)") and a map from each label back to its voice ID.
 func VoiceChoices(voices []Voice) (labels []string, ids map[string]string) {

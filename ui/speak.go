@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"chorus/audio"
+	"chorus/audio/codec"
 	"chorus/core"
 	"chorus/providers"
 	"chorus/ui/savedialog"
@@ -245,8 +246,6 @@ type ExportChoice struct {
 	Play       bool   // also play it while it is written
 }
 
-// exportFormats are the formats the Export dialog offers.
-var exportFormats = []string{"wav", "mp3", "flac", "ogg", "pcm"}
 
 // subtitleChoices maps the dialog's labels to subtitle file extensions.
 var subtitleChoices = []struct{ label, ext string }{{"None", ""}, {"SRT", "srt"}, {"WebVTT", "vtt"}, {"LRC", "lrc"}}
@@ -272,6 +271,7 @@ func exportJob(path string, replace bool, c ExportChoice) core.Job {
 // file. The file is written atomically, and an existing file is replaced
 // only after the user confirms.
 func (s *Studio) ShowExport() {
+	exportFormats := codec.ExportNames() // the format table's exportable entries
 	format := widget.NewSelect(exportFormats, nil)
 	f := s.Format.Selected
 	if !contains(exportFormats, f) {

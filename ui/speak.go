@@ -246,7 +246,6 @@ type ExportChoice struct {
 	Play       bool   // also play it while it is written
 }
 
-
 // subtitleChoices maps the dialog's labels to subtitle file extensions.
 var subtitleChoices = []struct{ label, ext string }{{"None", ""}, {"SRT", "srt"}, {"WebVTT", "vtt"}, {"LRC", "lrc"}}
 

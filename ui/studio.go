@@ -23,6 +23,7 @@ import (
 	"chorus/core"
 	"chorus/providers"
 	"chorus/settings"
+	"chorus/ui/tip"
 	"chorus/ui/tray"
 )
 
@@ -69,8 +70,8 @@ type Studio struct {
 	Waveform      *Waveform
 	PauseButton   *KeyButton
 	Volume        *KeySlider
-	VolumeLabel   *widget.Label  // the volume as a percentage
-	MuteButton    *widget.Button // mutes and unmutes
+	VolumeLabel   *widget.Label // the volume as a percentage
+	MuteButton    *tip.Button   // mutes and unmutes (icon only, with a tooltip)
 	Position      *widget.Label
 	Tabs          *container.AppTabs // Speak, and the feature tabs added with AddTab
 	Menu          *fyne.MainMenu     // the window's menus (menu.go)

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"chorus/player"
+	"chorus/ui/tip"
 )
 
 // transportState is the Studio's playback transport, opened on first use
@@ -41,7 +42,7 @@ func (s *Studio) buildTransport() {
 		}
 		s.showVolume()
 	}
-	s.MuteButton = widget.NewButtonWithIcon("", theme.VolumeUpIcon(), s.ToggleMute)
+	s.MuteButton = tip.NewIconButton(theme.VolumeUpIcon(), "Mute", s.ToggleMute)
 	s.showVolume()
 	s.Volume.OnChangeEnded = s.Settings.SetVolume
 	s.Position = widget.NewLabel("0:00.0")
@@ -70,8 +71,10 @@ func (s *Studio) showVolume() {
 	s.VolumeLabel.SetText(fmt.Sprintf("%d%%", int(s.Volume.Value*100+0.5)))
 	if s.Volume.Value == 0 {
 		s.MuteButton.SetIcon(theme.VolumeMuteIcon())
+		s.MuteButton.Tip = "Unmute"
 	} else {
 		s.MuteButton.SetIcon(theme.VolumeUpIcon())
+		s.MuteButton.Tip = "Mute"
 	}
 }
 

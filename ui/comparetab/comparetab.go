@@ -32,6 +32,7 @@ import (
 	"chorus/pricing"
 	"chorus/providers"
 	"chorus/ui/plain"
+	"chorus/ui/tip"
 )
 
 // Options configures the tab. Every field may be left zero.
@@ -347,9 +348,9 @@ func (t *Tab) refreshShortlist() {
 		label := widget.NewLabel(fmt.Sprintf("%d. %s", i+1, e.ShortLabel()))
 		label.Truncation = fyne.TextTruncateEllipsis
 		star := t.favouriteCheck(e)
-		up := widget.NewButtonWithIcon("", theme.MoveUpIcon(), func() { t.MoveEntry(i, -1) })
-		down := widget.NewButtonWithIcon("", theme.MoveDownIcon(), func() { t.MoveEntry(i, 1) })
-		del := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { t.RemoveEntry(i) })
+		up := tip.NewIconButton(theme.MoveUpIcon(), "Move up", func() { t.MoveEntry(i, -1) })
+		down := tip.NewIconButton(theme.MoveDownIcon(), "Move down", func() { t.MoveEntry(i, 1) })
+		del := tip.NewIconButton(theme.DeleteIcon(), "Remove from the shortlist", func() { t.RemoveEntry(i) })
 		t.shortlistBox.Add(container.NewBorder(nil, nil, nil, container.NewHBox(star, up, down, del), label))
 	}
 	t.shortlistBox.Refresh()

@@ -75,13 +75,13 @@ func (e *Engine) Provider(id, baseURL string) (providers.Provider, error) {
 	if reg.NeedsKey || reg.KeyOptional {
 		k, err := keys(id)
 		if err != nil && reg.NeedsKey {
-			return nil, &providers.Error{Provider: id, Kind: providers.KindUnavailable,
+			return nil, &providers.Error{Provider: id, Kind: providers.KindMissingKey,
 				Message: "the API key could not be read: " + err.Error(),
 				Hint:    "set " + reg.KeyEnv() + " for this run, or fix the keychain and try again"}
 		}
 		key = k
 		if key == "" && reg.NeedsKey {
-			return nil, &providers.Error{Provider: id, Kind: providers.KindUnavailable,
+			return nil, &providers.Error{Provider: id, Kind: providers.KindMissingKey,
 				Message: "no API key for " + reg.Name,
 				Hint:    "add one in Settings or with `chorus keys set " + id + "`, or set " + reg.KeyEnv()}
 		}

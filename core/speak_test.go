@@ -236,7 +236,7 @@ func TestMissingKeySaysWhereToPutIt(t *testing.T) {
 	defer providers.Unregister("s-key")
 	e, _ := memEngine()
 	_, err := e.Speak(context.Background(), Job{Provider: "s-key", Request: providers.Request{Text: "hi"}})
-	if providers.KindOf(err) != providers.KindUnavailable || !strings.Contains(err.Error(), "S_KEY_API_KEY") {
+	if providers.KindOf(err) != providers.KindMissingKey || !strings.Contains(err.Error(), "S_KEY_API_KEY") {
 		t.Errorf("missing key: %v", err)
 	}
 }

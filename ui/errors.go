@@ -18,10 +18,8 @@ func PlainError(err error) string { return plain.Error(err) }
 // errorAction is the button an error offers, or "" for none.
 func errorAction(err error) string {
 	switch providers.KindOf(err) {
-	case providers.KindAuth, providers.KindForbidden, providers.KindMissingKey, providers.KindUnavailable:
-		if strings.Contains(err.Error(), "key") || providers.KindOf(err) != providers.KindUnavailable {
-			return "Open Settings"
-		}
+	case providers.KindAuth, providers.KindForbidden, providers.KindMissingKey:
+		return "Open Settings"
 	case providers.KindServer, providers.KindNetwork, providers.KindRateLimit, providers.KindCutStream:
 		return "Retry"
 	case providers.KindValidation:
@@ -39,7 +37,7 @@ func (s *Studio) showError(err error) {
 	s.SetStatus("Error: " + msg)
 	s.setAction(errorAction(err))
 	k := providers.KindOf(err)
-	if (k == providers.KindMissingKey || k == providers.KindUnavailable && strings.Contains(err.Error(), "API key")) && s.OpenSettings != nil {
+	if k == providers.KindMissingKey && s.OpenSettings != nil {
 		s.OpenSettings(s.ProviderID())
 	}
 }

@@ -42,3 +42,23 @@ func TestServerErrorOffersRetry(t *testing.T) {
 	test.Tap(s.ActionButton)
 	eventually(t, "done", func() bool { return strings.HasPrefix(s.Status.Text, "Done") })
 }
+
+// The action an error offers follows its kind, never its wording: a
+// missing key opens Settings, an unavailable sound device does not.
+func TestErrorActionsFollowKinds(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{&providers.Error{Kind: providers.KindMissingKey, Message: "no API key for X"}, "Open Settings"},
+		{&providers.Error{Kind: providers.KindAuth, Status: 401, Message: "bad key"}, "Open Settings"},
+		{&providers.Error{Kind: providers.KindUnavailable, Message: "no audio output (the API key is fine)"}, ""},
+		{&providers.Error{Kind: providers.KindRateLimit, Status: 429}, "Retry"},
+		{&providers.Error{Kind: providers.KindQuota, Status: 402, Message: "out of credits"}, ""},
+		{&providers.Error{Kind: providers.KindValidation, Message: "format \"ogg\" is not offered"}, "Choose another format"},
+	} {
+		if got := errorAction(c.err); got != c.want {
+			t.Errorf("%v: action %q, want %q", c.err, got, c.want)
+		}
+	}
+}

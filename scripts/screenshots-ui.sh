@@ -11,6 +11,10 @@ for theme in light dark; do
   for size in 800x600 1280x800; do
     out=$(realpath -m "docs/window-$size-$theme.png")
     OUT="$out" SIZE="$size" FYNE_THEME="$theme" scripts/desktop.sh bash -c '
+      # The first-launch offer of a natural voice has been answered: the
+      # screenshot shows the window itself.
+      prefs="$XDG_CONFIG_HOME/fyne/io.github.chorus.studio"
+      mkdir -p "$prefs" && echo "{\"voices.offered\":true}" > "$prefs/preferences.json"
       bin/chorus >/dev/null 2>&1 &
       app=$!
       for _ in $(seq 100); do id=$(xdotool search --name "^Chorus$" 2>/dev/null | head -1); [ -n "$id" ] && break; sleep 0.1; done

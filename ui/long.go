@@ -253,9 +253,9 @@ func (s *Studio) countText() string {
 			limit = v
 		}
 	}
-	out := fmt.Sprintf("%d characters", n)
+	out := thousands(n) + " characters"
 	if limit > 0 {
-		out = fmt.Sprintf("%d characters · %d per request", n, limit)
+		out = thousands(n) + " characters · " + thousands(limit) + " per request"
 		// A short first chunk starts the audio sooner, so a text under
 		// the limit may still go in more than one request.
 		if chunks, _ := core.SplitText(text, limit); len(chunks) > 1 {
@@ -488,4 +488,13 @@ func (s *Studio) LongText() *LongView {
 func shortClock(d time.Duration) string {
 	d = d.Round(time.Second)
 	return fmt.Sprintf("%d:%02d", int(d.Minutes()), int(d.Seconds())%60)
+}
+
+// thousands writes n with commas: 100,000.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -20,7 +20,7 @@ func TestCountLineIsDebouncedInLongText(t *testing.T) {
 	s.Text.CursorRow, s.Text.CursorColumn = 0, 0
 	before := s.countRuns
 	test.Type(s.Text, strings.Repeat("x", 40))
-	eventually(t, "count", func() bool { return strings.HasPrefix(s.Count.Text, "20040 characters") })
+	eventually(t, "count", func() bool { return strings.HasPrefix(s.Count.Text, "20,040 characters") })
 	if runs := s.countRuns - before; runs >= 40 {
 		t.Errorf("count line worked out %d times for 40 keys", runs)
 	}
@@ -35,7 +35,7 @@ func BenchmarkTyping20k(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		s.Text.SetText(longText())
 		test.Type(s.Text, strings.Repeat("x", 40))
-		for pump(); !strings.HasPrefix(s.Count.Text, "20040 characters"); pump() {
+		for pump(); !strings.HasPrefix(s.Count.Text, "20,040 characters"); pump() {
 		}
 	}
 }

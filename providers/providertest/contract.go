@@ -13,6 +13,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"chorus/audio"
 	"chorus/audio/codec"
 	"chorus/providers"
 	"chorus/providers/httpx"
@@ -448,4 +449,16 @@ func (c *contract) deadline(t *testing.T) {
 		return
 	}
 	c.stopped(t, a, leaks)
+}
+
+// decodable reports whether enc's decoder notices corrupt data: headerless
+// encodings and WAV take any bytes as samples.
+func decodable(enc audio.Encoding) bool {
+	switch enc {
+	case audio.MP3, audio.FLAC:
+		return true
+	case audio.Opus:
+		return codec.CanDecode(enc)
+	}
+	return false
 }

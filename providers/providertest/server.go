@@ -64,6 +64,12 @@ func Fixture(enc audio.Encoding) []byte {
 	if err != nil {
 		panic(fmt.Sprintf("providertest: no fixture for encoding %q", enc))
 	}
+	fixtureMu.Lock()
+	edit := fixtureEdit
+	fixtureMu.Unlock()
+	if edit != nil {
+		return edit(enc, b)
+	}
 	return b
 }
 

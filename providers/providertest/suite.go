@@ -76,15 +76,24 @@ func Run(t *testing.T, h Harness) {
 		LeakOptions: []goleak.Option{goleak.IgnoreAnyFunction("net/http.(*conn).serve")},
 	})
 	r.voice = c.voice
+	r.probe(t)
 
 	subtests := c.subtests()
 	subtests = append(subtests, []subtest{
 		{"Formats", r.formats}, {"Models", r.models},
 		{"Listing", r.listing}, {"Status", r.status}, {"RateLimit", r.rateLimit},
-		{"FirstByte", r.firstByte}, {"LongStream", r.longStream}, {"CutStream", r.cutStream},
-		{"NotAudio", r.notAudio}, {"Close", r.closeMidStream},
-		{"Redirect", r.redirect}, {"HTTPS", r.https},
+		{"FirstByte", r.firstByte}, {"Hang", r.hang}, {"LongStream", r.longStream}, {"CutStream", r.cutStream},
+		{"NotAudio", r.notAudio}, {"EchoedKey", r.echoedKey}, {"Close", r.closeMidStream},
+		{"Redirect", r.redirect}, {"CrossHostRedirect", r.crossHost}, {"HTTPS", r.https},
 	}...)
+	if r.corruptible != "" {
+		// Only formats whose decoder can tell garbage from audio: WAV and
+		// headerless PCM take any bytes as samples.
+		subtests = append(subtests, subtest{"Garbage", r.garbage})
+	}
+	if r.socket {
+		subtests = append(subtests, subtest{"SocketError", r.socketError})
+	}
 	if h.Spec != nil {
 		subtests = append(subtests, subtest{"Spec", r.spec})
 	}
@@ -106,6 +115,37 @@ type runner struct {
 	p     providers.Provider
 	caps  providers.Capabilities
 	voice string
+	// socket says the requests go over a WebSocket.
+	socket bool
+	// corruptible is a format whose decoder notices garbage, "" if none.
+	corruptible string
+}
+
+// probe learns how the provider talks: over a WebSocket or not, and which
+// of its formats decodes to something that garbage can be told from.
+func (r *runner) probe(t *testing.T) {
+	t.Helper()
+	ok := 0
+	for _, f := range r.caps.Formats {
+		r.s.Set(nil)
+		res := synth(context.Background(), r.p, r.request(f, false))
+		if res.err != nil {
+			continue
+		}
+		ok++
+		for _, q := range r.s.Seen() {
+			if strings.EqualFold(q.Header.Get("Upgrade"), "websocket") {
+				r.socket = true
+			}
+		}
+		if r.corruptible == "" && decodable(res.audio.Encoding) {
+			r.corruptible = f
+		}
+	}
+	if ok == 0 {
+		t.Fatalf("no format of %v could be synthesized", r.caps.Formats)
+	}
+	r.s.Set(nil)
 }
 
 func (r *runner) build(t *testing.T, cfg providers.Config) providers.Provider {
@@ -331,6 +371,18 @@ func (r *runner) rateLimit(t *testing.T) {
 		}
 		if n := r.s.Requests(); n != 1 {
 			t.Errorf("%d requests; a wait beyond the retry budget must not be attempted", n)
+		}
+	})
+	t.Run("503RetryAfterThenOK", func(t *testing.T) {
+		r.s.Set(FailFirst(1, 503, "overloaded, come back shortly", "1"))
+		start := time.Now()
+		res := synth(context.Background(), r.p, r.request("", false))
+		checkAudio(t, res)
+		if res.audio.Requests != 2 {
+			t.Errorf("Audio.Requests = %d, want 2", res.audio.Requests)
+		}
+		if d := time.Since(start); d < 900*time.Millisecond {
+			t.Errorf("retried after %s; Retry-After asked for 1s", d)
 		}
 	})
 	t.Run("Bounded", func(t *testing.T) {

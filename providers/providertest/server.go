@@ -1,9 +1,20 @@
-// Package providertest is the conformance suite every remote provider runs
-// against a fake of its service, plus the pieces to build such fakes:
-// audio fixtures, a test server that can be told to misbehave (Scenario),
-// and small helpers for checking requests the way real services do.
+// Package providertest holds two conformance suites and the pieces to
+// build fakes for them. Contract is what every provider must do whatever
+// its transport (local engines and test providers run it too): sane Info
+// and Capabilities, voices, validation before any work, audio that decodes
+// as declared, and prompt stops on cancellation and deadlines. Run is the
+// suite of remote providers: it runs Contract against a fake of the
+// service and then the HTTP behaviours. The pieces: audio fixtures, a test
+// server that can be told to misbehave (Scenario), and small helpers for
+// checking requests the way real services do.
 //
-// A provider's test looks like this:
+// A local engine's test looks like this:
+//
+//	func TestContract(t *testing.T) {
+//		providertest.Contract(t, providertest.ContractHarness{Provider: &Engine{}})
+//	}
+//
+// A remote provider's test looks like this:
 //
 //	func TestConformance(t *testing.T) {
 //		providertest.Run(t, providertest.Harness{
@@ -20,8 +31,8 @@
 // kin-openapi, and the "Spec" subtest sends every value the provider's
 // Capabilities offer.
 //
-// Run checks goroutine leaks with goleak, so the test calling it must not
-// run in parallel with other tests of its package.
+// Both suites check goroutine leaks with goleak, so the test calling them
+// must not run in parallel with other tests of its package.
 package providertest
 
 import (
@@ -52,6 +63,12 @@ func Fixture(enc audio.Encoding) []byte {
 	b, err := fixtures.ReadFile("fixtures/tone." + string(enc))
 	if err != nil {
 		panic(fmt.Sprintf("providertest: no fixture for encoding %q", enc))
+	}
+	fixtureMu.Lock()
+	edit := fixtureEdit
+	fixtureMu.Unlock()
+	if edit != nil {
+		return edit(enc, b)
 	}
 	return b
 }

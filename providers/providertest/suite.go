@@ -16,7 +16,6 @@ import (
 
 	"chorus/audio"
 	"chorus/providers"
-	"chorus/providers/httpx"
 )
 
 // Harness tells the suite how to build the provider under test and how to
@@ -52,8 +51,12 @@ type Harness struct {
 	OptionSamples map[string]map[string]string
 }
 
-// Run runs the conformance suite. Subtests run one after another; the
-// whole run fails if it leaves a goroutine behind.
+// Run runs the conformance suite of a remote provider: the contract every
+// provider passes (Contract), then the HTTP behaviours, including the
+// fault classes a real service shows (error statuses, rate limits, hangs,
+// redirects, cut and corrupt streams, WebSocket failures before audio).
+// Subtests run one after another; the whole run fails if it leaves a
+// goroutine behind.
 func Run(t *testing.T, h Harness) {
 	if h.New == nil || h.Fake == nil || h.Key == "" {
 		t.Fatal("providertest: Harness needs New, Fake and Key")
@@ -64,29 +67,35 @@ func Run(t *testing.T, h Harness) {
 	r := &runner{h: h, s: s}
 	r.p = r.build(t, s.Config(h.Key))
 	r.caps = r.p.Capabilities()
-	if r.voice = h.Voice; r.voice == "" {
-		vs, err := r.p.Voices(context.Background(), "")
-		if err != nil || len(vs) == 0 {
-			t.Fatalf("Voices: %v (%d voices); set Harness.Voice", err, len(vs))
-		}
-		r.voice = vs[0].ID
-	}
+	c := newContract(t, ContractHarness{
+		Provider: r.p, Voice: h.Voice, Request: h.Request, Key: h.Key, TypedErrors: true,
+		Reset: func() { s.Set(nil) }, Work: s.Requests, Slow: r.slowRequest,
+		AfterStop: s.Client.CloseIdleConnections,
+		// The fake's side of the connection may take a moment to notice a
+		// stop; the client side must be gone entirely.
+		LeakOptions: []goleak.Option{goleak.IgnoreAnyFunction("net/http.(*conn).serve")},
+	})
+	r.voice = c.voice
+	r.probe(t)
 
-	subtests := []struct {
-		name string
-		fn   func(*testing.T)
-	}{
-		{"Info", r.info}, {"Formats", r.formats}, {"Models", r.models}, {"Voices", r.voices},
-		{"Listing", r.listing}, {"Validation", r.validation}, {"Status", r.status}, {"RateLimit", r.rateLimit},
-		{"FirstByte", r.firstByte}, {"LongStream", r.longStream}, {"CutStream", r.cutStream},
-		{"NotAudio", r.notAudio}, {"Cancel", r.cancel}, {"Close", r.closeMidStream},
-		{"Redirect", r.redirect}, {"HTTPS", r.https},
+	subtests := c.subtests()
+	subtests = append(subtests, []subtest{
+		{"Formats", r.formats}, {"Models", r.models},
+		{"Listing", r.listing}, {"Status", r.status}, {"RateLimit", r.rateLimit},
+		{"FirstByte", r.firstByte}, {"Hang", r.hang}, {"LongStream", r.longStream}, {"CutStream", r.cutStream},
+		{"NotAudio", r.notAudio}, {"EchoedKey", r.echoedKey}, {"Close", r.closeMidStream},
+		{"Redirect", r.redirect}, {"CrossHostRedirect", r.crossHost}, {"HTTPS", r.https},
+	}...)
+	if r.corruptible != "" {
+		// Only formats whose decoder can tell garbage from audio: WAV and
+		// headerless PCM take any bytes as samples.
+		subtests = append(subtests, subtest{"Garbage", r.garbage})
+	}
+	if r.socket {
+		subtests = append(subtests, subtest{"SocketError", r.socketError})
 	}
 	if h.Spec != nil {
-		subtests = append(subtests, struct {
-			name string
-			fn   func(*testing.T)
-		}{"Spec", r.spec})
+		subtests = append(subtests, subtest{"Spec", r.spec})
 	}
 	for _, st := range subtests {
 		t.Run(st.name, func(t *testing.T) {
@@ -106,6 +115,37 @@ type runner struct {
 	p     providers.Provider
 	caps  providers.Capabilities
 	voice string
+	// socket says the requests go over a WebSocket.
+	socket bool
+	// corruptible is a format whose decoder notices garbage, "" if none.
+	corruptible string
+}
+
+// probe learns how the provider talks: over a WebSocket or not, and which
+// of its formats decodes to something that garbage can be told from.
+func (r *runner) probe(t *testing.T) {
+	t.Helper()
+	ok := 0
+	for _, f := range r.caps.Formats {
+		r.s.Set(nil)
+		res := synth(context.Background(), r.p, r.request(f, false))
+		if res.err != nil {
+			continue
+		}
+		ok++
+		for _, q := range r.s.Seen() {
+			if strings.EqualFold(q.Header.Get("Upgrade"), "websocket") {
+				r.socket = true
+			}
+		}
+		if r.corruptible == "" && decodable(res.audio.Encoding) {
+			r.corruptible = f
+		}
+	}
+	if ok == 0 {
+		t.Fatalf("no format of %v could be synthesized", r.caps.Formats)
+	}
+	r.s.Set(nil)
 }
 
 func (r *runner) build(t *testing.T, cfg providers.Config) providers.Provider {
@@ -208,27 +248,6 @@ func checkAudio(t *testing.T, res result) {
 	}
 }
 
-func (r *runner) info(t *testing.T) {
-	info := r.p.Info()
-	if info.ID == "" || info.ID != strings.ToLower(info.ID) || strings.ContainsAny(info.ID, " _") {
-		t.Errorf("Info.ID %q must be lower-case letters, digits and dashes", info.ID)
-	}
-	if info.Name == "" {
-		t.Error("Info.Name is empty")
-	}
-	if info.DefaultBaseURL != "" {
-		if _, err := httpx.ParseBaseURL(info.DefaultBaseURL, false); err != nil {
-			t.Errorf("Info.DefaultBaseURL: %v", err)
-		}
-	}
-	if len(r.caps.Formats) == 0 {
-		t.Error("Capabilities.Formats is empty")
-	}
-	if r.caps.Speed.Max > 0 && !r.caps.Speed.Contains(1) {
-		t.Errorf("Capabilities.Speed %+v does not contain 1", r.caps.Speed)
-	}
-}
-
 func (r *runner) formats(t *testing.T) {
 	for _, f := range r.caps.Formats {
 		for _, batch := range []bool{true, false} {
@@ -258,24 +277,6 @@ func (r *runner) models(t *testing.T) {
 	}
 }
 
-func (r *runner) voices(t *testing.T) {
-	models := []string{""}
-	for _, m := range r.caps.Models {
-		models = append(models, m.ID)
-	}
-	for _, m := range models {
-		vs, err := r.p.Voices(context.Background(), m)
-		if err != nil {
-			t.Fatalf("Voices(%q): %v", m, err)
-		}
-		for _, v := range vs {
-			if v.ID == "" {
-				t.Fatalf("Voices(%q) has a voice without ID: %+v", m, v)
-			}
-		}
-	}
-}
-
 func (r *runner) listing(t *testing.T) {
 	// Capabilities a provider lacks get no subtest (rather than a skip).
 	if ml, ok := r.p.(providers.ModelLister); ok {
@@ -300,39 +301,6 @@ func (r *runner) listing(t *testing.T) {
 		err := bad.(providers.KeyChecker).CheckKey(context.Background())
 		r.checkErr(t, err, providers.KindAuth)
 	})
-}
-
-func (r *runner) validation(t *testing.T) {
-	cases := []struct {
-		name string
-		edit func(*providers.Request)
-		want []string
-	}{
-		{"EmptyText", func(q *providers.Request) { q.Text = "  " }, []string{"empty"}},
-		{"BadFormat", func(q *providers.Request) { q.Format = "no-such-format" }, r.caps.Formats},
-		{"BadSpeed", func(q *providers.Request) { q.Speed = r.caps.Speed.Max + 10 }, []string{
-			fmt.Sprintf("%g", r.caps.Speed.Min), fmt.Sprintf("%g", r.caps.Speed.Max)}},
-	}
-	for _, c := range cases {
-		if c.name == "BadSpeed" && r.caps.Speed.Max == 0 {
-			continue // the provider has no speed setting
-		}
-		t.Run(c.name, func(t *testing.T) {
-			r.s.Set(nil)
-			req := r.request("", false)
-			c.edit(&req)
-			res := synth(context.Background(), r.p, req)
-			r.checkErr(t, res.err, providers.KindValidation)
-			for _, w := range c.want {
-				if !strings.Contains(res.err.Error(), w) {
-					t.Errorf("error %q does not mention %q", res.err, w)
-				}
-			}
-			if n := r.s.Requests(); n != 0 {
-				t.Errorf("%d requests reached the service; validation must happen first", n)
-			}
-		})
-	}
 }
 
 func (r *runner) status(t *testing.T) {
@@ -403,6 +371,18 @@ func (r *runner) rateLimit(t *testing.T) {
 		}
 		if n := r.s.Requests(); n != 1 {
 			t.Errorf("%d requests; a wait beyond the retry budget must not be attempted", n)
+		}
+	})
+	t.Run("503RetryAfterThenOK", func(t *testing.T) {
+		r.s.Set(FailFirst(1, 503, "overloaded, come back shortly", "1"))
+		start := time.Now()
+		res := synth(context.Background(), r.p, r.request("", false))
+		checkAudio(t, res)
+		if res.audio.Requests != 2 {
+			t.Errorf("Audio.Requests = %d, want 2", res.audio.Requests)
+		}
+		if d := time.Since(start); d < 900*time.Millisecond {
+			t.Errorf("retried after %s; Retry-After asked for 1s", d)
 		}
 	})
 	t.Run("Bounded", func(t *testing.T) {
@@ -490,14 +470,21 @@ func (r *runner) notAudio(t *testing.T) {
 	}
 }
 
-// slowStream starts a synthesis whose body trickles for seconds.
-func (r *runner) slowStream(t *testing.T, ctx context.Context) *providers.Audio {
+// slowRequest makes the fake trickle the next answer for seconds and
+// returns the request to send.
+func (r *runner) slowRequest(t *testing.T) providers.Request {
 	t.Helper()
 	n := r.size(t)
 	// Each piece holds the first event of any framing, and each gap is
 	// below the first-byte timeout.
 	r.s.Set(Trickle(n/4+1, TestPolicy.FirstByteTimeout/2))
-	a, err := r.p.Synthesize(ctx, r.request("", false))
+	return r.request("", false)
+}
+
+// slowStream starts a synthesis whose body trickles for seconds.
+func (r *runner) slowStream(t *testing.T, ctx context.Context) *providers.Audio {
+	t.Helper()
+	a, err := r.p.Synthesize(ctx, r.slowRequest(t))
 	if err != nil {
 		t.Fatalf("Synthesize: %v", err)
 	}
@@ -527,25 +514,6 @@ func readUntilError(t *testing.T, body io.Reader, limit time.Duration) error {
 		t.Fatalf("Body.Read did not stop within %s", limit)
 		return nil
 	}
-}
-
-func (r *runner) cancel(t *testing.T) {
-	leaks := goleak.IgnoreCurrent()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	a := r.slowStream(t, ctx)
-	time.AfterFunc(50*time.Millisecond, cancel)
-	err := readUntilError(t, a.Body, time.Second)
-	r.checkErr(t, err, providers.KindCanceled)
-	a.Body.Close()
-	if a.Words != nil {
-		for range a.Words {
-		}
-	}
-	r.s.Client.CloseIdleConnections()
-	// The fake's side of the connection may take a moment to notice; the
-	// client side must be gone entirely.
-	goleak.VerifyNone(t, leaks, goleak.IgnoreAnyFunction("net/http.(*conn).serve"))
 }
 
 func (r *runner) closeMidStream(t *testing.T) {

@@ -25,6 +25,7 @@ import (
 	"chorus/internal/audiotest"
 	"chorus/providers"
 	"chorus/providers/piper"
+	"chorus/providers/providertest"
 	"chorus/voices"
 )
 
@@ -416,4 +417,21 @@ func TestHeardThroughDevice(t *testing.T) {
 	if got := float64(len(heard)) / rate; got < 0.8*res.Stats.AudioSeconds || res.Stats.AudioSeconds < 2 {
 		t.Errorf("heard %.2f s of %.2f s produced", got, res.Stats.AudioSeconds)
 	}
+}
+
+// Piper with Jenny installed passes the contract every provider does; the
+// sentences it computes count as its work, so refused requests must
+// compute none.
+func TestContract(t *testing.T) {
+	install(t)
+	p, err := providers.Get(piper.ID, providers.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sentences := func() int {
+		piper.Callbacks.Lock()
+		defer piper.Callbacks.Unlock()
+		return piper.Callbacks.N
+	}
+	providertest.Contract(t, providertest.ContractHarness{Provider: p, Voice: voiceID, Work: sentences})
 }

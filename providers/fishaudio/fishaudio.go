@@ -425,6 +425,7 @@ type wsEvent struct {
 // and stop, then reads audio until finish.
 func (p *Provider) session(body ttsRequest) httpx.WSSession {
 	return func(ctx context.Context, conn *websocket.Conn) (func() ([]byte, error), error) {
+		body := body // each attempt (a retry too) starts from the whole request
 		text := body.Text
 		body.Text = ""
 		for _, m := range []any{

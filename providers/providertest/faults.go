@@ -133,13 +133,7 @@ func SocketClose(k int, code websocket.StatusCode, reason string) Scenario {
 // Such a check still runs; while it fails it is skipped with that text (a
 // skip, never a pass), and once it passes it fails until the entry is
 // removed, so a fix cannot go unnoticed.
-var knownDefects = map[string]string{
-	"fishaudio/ws/SocketError/RetriedThenOK": fishRetry,
-	"fishaudio/ws/SocketError/BusyThenOK":    fishRetry,
-}
-
-const fishRetry = "a retried WebSocket session sends an empty text: the session clears the text of the " +
-	"request it captured, so every retry after a failure before audio fails too"
+var knownDefects = map[string]string{}
 
 // knownDefect handles a known defect of the provider: when t's check is
 // one, it skips t if the check failed (passed is false) and fails t if it

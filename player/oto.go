@@ -17,9 +17,23 @@ import (
 // Every source is converted to it, so one long-lived context serves all.
 var DeviceFormat = audio.Format{SampleRate: 48000, Channels: 2}
 
-// deviceLatency is the device buffer asked of PulseAudio/ALSA. It bounds how
-// long sound continues after Stop.
-const deviceLatency = 80 * time.Millisecond
+// DeviceBuffer is the device buffer asked of PulseAudio/ALSA (oto's
+// BufferSize). The server keeps that much audio queued, silence included,
+// so it sets the delay between the first sample written and the first
+// sample heard, and how long sound goes on after Stop. 40 ms cuts the first
+// sample heard from about 48 ms (at 80 ms) to about 26 ms, and dropouts
+// while both cores are busy stay as rare as at 80 ms; bench/latency.md has
+// the sweep behind the choice (scripts/bench-latency.sh). It is read once,
+// by the first OpenDevice.
+var DeviceBuffer = 40 * time.Millisecond
+
+// PlayerBuffer is how far oto's player reads ahead of the device from the
+// ring (oto's per-player buffer). It adds no delay to the first sample, and
+// Stop, Pause and the position do not depend on it (oto drops it on Pause,
+// and Stats subtracts it); it is what the device is fed from when the
+// sound server asks for more than usual after the process was kept off the
+// CPU.
+var PlayerBuffer = 50 * time.Millisecond
 
 // ringSize is how much converted audio a sink buffers ahead of the device.
 const ringSize = time.Second
@@ -43,7 +57,7 @@ func OpenDevice() (*OtoSink, error) {
 			SampleRate:      DeviceFormat.SampleRate,
 			ChannelCount:    DeviceFormat.Channels,
 			Format:          oto.FormatFloat32LE,
-			BufferSize:      deviceLatency,
+			BufferSize:      DeviceBuffer,
 			ApplicationName: "Chorus",
 		})
 		if err != nil {
@@ -97,8 +111,7 @@ func (o *OtoSink) session() *session {
 	if o.cur == nil {
 		s := &session{ring: NewRing(DeviceFormat, ringSize)}
 		s.player = o.ctx.NewPlayer(s.ring)
-		// A small source buffer keeps Stop, Pause and the position precise.
-		s.player.SetBufferSize(DeviceFormat.SampleRate / 20 * DeviceFormat.Channels * bytesPerSample)
+		s.player.SetBufferSize(int(int64(PlayerBuffer)*int64(DeviceFormat.SampleRate)/int64(time.Second)) * DeviceFormat.Channels * bytesPerSample)
 		s.player.SetVolume(o.volume)
 		s.ring.SetPaused(o.paused)
 		o.cur = s
@@ -163,7 +176,7 @@ func (o *OtoSink) Drain(ctx context.Context) error {
 	case <-ctx.Done():
 		o.Stop()
 		return ctx.Err()
-	case <-time.After(deviceLatency):
+	case <-time.After(DeviceBuffer):
 	}
 	o.finish(s)
 	return nil

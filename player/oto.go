@@ -2,11 +2,8 @@ package player
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
-	"math"
 	"strings"
 	"sync"
 	"time"
@@ -20,14 +17,26 @@ import (
 // Every source is converted to it, so one long-lived context serves all.
 var DeviceFormat = audio.Format{SampleRate: 48000, Channels: 2}
 
-// deviceLatency is the device buffer asked of PulseAudio/ALSA. It bounds how
-// long sound continues after Stop.
-const deviceLatency = 80 * time.Millisecond
+// DeviceBuffer is the device buffer asked of PulseAudio/ALSA (oto's
+// BufferSize). The server keeps that much audio queued, silence included,
+// so it sets the delay between the first sample written and the first
+// sample heard, and how long sound goes on after Stop. 40 ms cuts the first
+// sample heard from about 48 ms (at 80 ms) to about 26 ms, and dropouts
+// while both cores are busy stay as rare as at 80 ms; bench/latency.md has
+// the sweep behind the choice (scripts/bench-latency.sh). It is read once,
+// by the first OpenDevice.
+var DeviceBuffer = 40 * time.Millisecond
 
-// ringSeconds is how much converted audio a sink buffers ahead of the device.
-const ringSeconds = 1
+// PlayerBuffer is how far oto's player reads ahead of the device from the
+// ring (oto's per-player buffer). It adds no delay to the first sample, and
+// Stop, Pause and the position do not depend on it (oto drops it on Pause,
+// and Stats subtracts it); it is what the device is fed from when the
+// sound server asks for more than usual after the process was kept off the
+// CPU.
+var PlayerBuffer = 50 * time.Millisecond
 
-const bytesPerSample = 4 // float32
+// ringSize is how much converted audio a sink buffers ahead of the device.
+const ringSize = time.Second
 
 // ErrNoDevice wraps every failure to open audio output.
 var ErrNoDevice = errors.New("no audio output device")
@@ -48,7 +57,7 @@ func OpenDevice() (*OtoSink, error) {
 			SampleRate:      DeviceFormat.SampleRate,
 			ChannelCount:    DeviceFormat.Channels,
 			Format:          oto.FormatFloat32LE,
-			BufferSize:      deviceLatency,
+			BufferSize:      DeviceBuffer,
 			ApplicationName: "Chorus",
 		})
 		if err != nil {
@@ -74,8 +83,9 @@ func OpenDevice() (*OtoSink, error) {
 }
 
 // OtoSink plays through the sound device. Each run of writes until Drain or
-// Stop is one session with one oto player fed from a ring buffer, so chunks
-// written back to back play without gaps.
+// Stop is one session: one Ring that one oto player pulls from, so chunks
+// written back to back play without gaps. The queueing, underrun counting
+// and stopping are the Ring's; OtoSink only connects it to oto.
 type OtoSink struct {
 	ctx *oto.Context
 
@@ -88,78 +98,8 @@ type OtoSink struct {
 
 // session is one continuous stream into one oto player.
 type session struct {
-	mu      sync.Mutex
-	changed chan struct{} // closed and replaced whenever the ring changes
-	ring    []byte
-	r, n    int
-	ended   bool
-	stopped bool
-
+	ring   *Ring
 	player *oto.Player
-	paused bool
-
-	readBytes  int64     // bytes handed to oto
-	firstAt    time.Time // when the first bytes went to oto
-	baseAt     time.Time // underrun clock: wall time of baseBytes
-	baseBytes  int64
-	underruns  int
-	inUnderrun bool
-}
-
-func newSession() *session {
-	size := DeviceFormat.SampleRate * DeviceFormat.Channels * bytesPerSample * ringSeconds
-	return &session{changed: make(chan struct{}), ring: make([]byte, size)}
-}
-
-func (s *session) signal() {
-	close(s.changed)
-	s.changed = make(chan struct{})
-}
-
-// Read feeds oto's mixer. It never blocks: with nothing buffered it returns
-// (0, nil) and the device plays silence, which is counted as an underrun
-// once playback has started.
-func (s *session) Read(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	frame := DeviceFormat.Channels * bytesPerSample
-	want := min(len(p)/frame*frame, s.n)
-	if want == 0 {
-		if s.ended || s.stopped {
-			return 0, io.EOF
-		}
-		s.noteDry()
-		return 0, nil
-	}
-	k := copy(p[:want], s.ring[s.r:min(len(s.ring), s.r+want)])
-	if k < want {
-		k += copy(p[k:want], s.ring[:want-k])
-	}
-	s.r = (s.r + k) % len(s.ring)
-	s.n -= k
-	now := time.Now()
-	if s.firstAt.IsZero() {
-		s.firstAt, s.baseAt = now, now
-	}
-	s.readBytes += int64(k)
-	s.inUnderrun = false
-	s.signal()
-	return k, nil
-}
-
-// noteDry counts an underrun when the device has played everything handed
-// to it so far while the stream is still going.
-func (s *session) noteDry() {
-	if s.firstAt.IsZero() || s.inUnderrun || s.paused {
-		return
-	}
-	bytesPerSec := float64(DeviceFormat.SampleRate * DeviceFormat.Channels * bytesPerSample)
-	handed := time.Duration(float64(s.readBytes-s.baseBytes) / bytesPerSec * float64(time.Second))
-	if time.Since(s.baseAt) > handed {
-		s.underruns++
-		s.inUnderrun = true
-		s.baseAt, s.baseBytes = time.Now(), s.readBytes
-	}
 }
 
 // Format is the device format.
@@ -169,52 +109,36 @@ func (o *OtoSink) session() *session {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.cur == nil {
-		s := newSession()
-		s.player = o.ctx.NewPlayer(s)
-		// A small source buffer keeps Stop, Pause and the position precise.
-		s.player.SetBufferSize(DeviceFormat.SampleRate / 20 * DeviceFormat.Channels * bytesPerSample)
+		s := &session{ring: NewRing(DeviceFormat, ringSize)}
+		s.player = o.ctx.NewPlayer(s.ring)
+		s.player.SetBufferSize(int(int64(PlayerBuffer)*int64(DeviceFormat.SampleRate)/int64(time.Second)) * DeviceFormat.Channels * bytesPerSample)
 		s.player.SetVolume(o.volume)
-		s.paused = o.paused
+		s.ring.SetPaused(o.paused)
 		o.cur = s
 	}
 	return o.cur
 }
 
-// Write converts samples to the device's byte layout and queues them,
-// starting the player on the first write of a session.
+// Write queues samples, starting the player once the first of a session
+// are queued.
 func (o *OtoSink) Write(ctx context.Context, samples []float32) error {
 	s := o.session()
-	buf := make([]byte, len(samples)*bytesPerSample)
-	for i, v := range samples {
-		binary.LittleEndian.PutUint32(buf[i*4:], math.Float32bits(v))
-	}
-	for len(buf) > 0 {
-		s.mu.Lock()
-		if s.stopped {
-			s.mu.Unlock()
-			return context.Canceled
-		}
-		free := len(s.ring) - s.n
-		if free == 0 {
-			ch := s.changed
-			s.mu.Unlock()
-			select {
-			case <-ch:
-				continue
-			case <-ctx.Done():
+	// Pieces of at most half the ring, so the player is started before a
+	// write can block on a full ring.
+	piece := int(int64(ringSize)*int64(DeviceFormat.SampleRate)/int64(time.Second)) / 2 * DeviceFormat.Channels
+	for len(samples) > 0 {
+		k := min(len(samples), piece)
+		if err := s.ring.Write(ctx, samples[:k]); err != nil {
+			if ctx.Err() != nil {
 				o.Stop()
-				return ctx.Err()
 			}
+			return err
 		}
-		k := min(free, len(buf))
-		w := (s.r + s.n) % len(s.ring)
-		c := copy(s.ring[w:], buf[:k])
-		copy(s.ring, buf[c:k])
-		s.n += k
-		buf = buf[k:]
-		start := !s.player.IsPlaying() && !s.paused
-		s.mu.Unlock()
-		if start {
+		samples = samples[k:]
+		o.mu.Lock()
+		start := !o.paused && !s.player.IsPlaying()
+		o.mu.Unlock()
+		if start && !s.ring.Stopped() {
 			s.player.Play()
 		}
 	}
@@ -230,23 +154,14 @@ func (o *OtoSink) Drain(ctx context.Context) error {
 	if s == nil {
 		return nil
 	}
-	s.mu.Lock()
-	s.ended = true
-	s.signal()
-	s.mu.Unlock()
+	s.ring.End()
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		s.mu.Lock()
-		empty, stopped := s.n == 0, s.stopped
-		s.mu.Unlock()
-		if stopped {
+		if s.ring.Stopped() {
 			return context.Canceled
 		}
-		if empty && !s.player.IsPlaying() {
-			break
-		}
-		if empty && s.player.BufferedSize() == 0 {
+		if s.ring.Queued() == 0 && (!s.player.IsPlaying() || s.player.BufferedSize() == 0) {
 			break
 		}
 		select {
@@ -261,7 +176,7 @@ func (o *OtoSink) Drain(ctx context.Context) error {
 	case <-ctx.Done():
 		o.Stop()
 		return ctx.Err()
-	case <-time.After(deviceLatency):
+	case <-time.After(DeviceBuffer):
 	}
 	o.finish(s)
 	return nil
@@ -272,7 +187,7 @@ func (o *OtoSink) finish(s *session) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.cur == s {
-		o.last = s.stats()
+		o.last = s.ring.Stats()
 		o.cur = nil
 	}
 }
@@ -286,11 +201,7 @@ func (o *OtoSink) Stop() {
 		return
 	}
 	s.player.Pause()
-	s.mu.Lock()
-	s.stopped = true
-	s.n = 0
-	s.signal()
-	s.mu.Unlock()
+	s.ring.Stop()
 	o.finish(s)
 }
 
@@ -303,9 +214,7 @@ func (o *OtoSink) Pause() {
 	if s == nil {
 		return
 	}
-	s.mu.Lock()
-	s.paused = true
-	s.mu.Unlock()
+	s.ring.SetPaused(true)
 	s.player.Pause()
 }
 
@@ -318,10 +227,7 @@ func (o *OtoSink) Resume() {
 	if s == nil {
 		return
 	}
-	s.mu.Lock()
-	s.paused = false
-	s.baseAt, s.baseBytes = time.Now(), s.readBytes
-	s.mu.Unlock()
+	s.ring.SetPaused(false)
 	s.player.Play()
 }
 
@@ -336,7 +242,8 @@ func (o *OtoSink) SetVolume(v float64) {
 	}
 }
 
-// Stats reports the current session, or the last one when idle.
+// Stats reports the current session, or the last one when idle. Played
+// leaves out what oto holds but has not yet handed to the device.
 func (o *OtoSink) Stats() SinkStats {
 	o.mu.Lock()
 	s, last := o.cur, o.last
@@ -344,23 +251,11 @@ func (o *OtoSink) Stats() SinkStats {
 	if s == nil {
 		return last
 	}
-	st := s.stats()
+	st := s.ring.Stats()
 	buffered := int64(s.player.BufferedSize())
 	frame := int64(DeviceFormat.Channels * bytesPerSample)
-	played := max(0, st.Played-time.Duration(buffered/frame)*time.Second/time.Duration(DeviceFormat.SampleRate))
-	st.Played = played
+	st.Played = max(0, st.Played-time.Duration(buffered/frame)*time.Second/time.Duration(DeviceFormat.SampleRate))
 	return st
-}
-
-func (s *session) stats() SinkStats {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	frame := int64(DeviceFormat.Channels * bytesPerSample)
-	return SinkStats{
-		Played:     time.Duration(s.readBytes/frame) * time.Second / time.Duration(DeviceFormat.SampleRate),
-		FirstAudio: s.firstAt,
-		Underruns:  s.underruns,
-	}
 }
 
 // summarize shortens oto's error, which lists every ALSA device it tried.

@@ -4,6 +4,7 @@ package tray
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -19,9 +20,19 @@ import (
 // connections of earlier grabs read.
 var quietXGB sync.Once
 
-// grab grabs sc on the X11 root window. Under Wayland without XWayland,
-// or when another app holds the key, it returns ErrNoShortcut.
+// grab binds sc through the desktop's global-shortcuts portal where the
+// session offers one, else grabs it on the X11 root window. Without
+// either, or when another app holds the key, it returns ErrNoShortcut.
 func grab(ctx context.Context, sc Shortcut, pressed func()) error {
+	err := portalGrab(ctx, sc, pressed)
+	if err == nil || !errors.Is(err, errNoPortal) {
+		return err
+	}
+	return x11Grab(ctx, sc, pressed)
+}
+
+// x11Grab grabs sc on the X11 root window.
+func x11Grab(ctx context.Context, sc Shortcut, pressed func()) error {
 	keysym, ok := keysymOf(sc.Key)
 	if !ok {
 		return fmt.Errorf("%w: %s has no key Chorus knows", ErrNoShortcut, sc)

@@ -85,11 +85,7 @@ func runProviders(ctx context.Context, env *Env, args []string) int {
 	}
 	var rows []row
 	for _, r := range providers.List() {
-		p, err := r.New(providers.Config{})
-		if err != nil {
-			continue
-		}
-		c := p.Capabilities()
+		c := r.Capabilities
 		rows = append(rows, row{r.ID, r.Name, r.KeyEnv(), r.NeedsKey, c.Formats, c.Speed, c.MaxChars})
 	}
 	if *asJSON {

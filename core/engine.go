@@ -61,8 +61,7 @@ func EnvKeys(getenv func(string) string) KeyFunc {
 func (e *Engine) Provider(id, baseURL string) (providers.Provider, error) {
 	reg, ok := providers.Lookup(id)
 	if !ok {
-		_, err := providers.Get(id, providers.Config{})
-		return nil, err
+		return nil, providers.Unknown(id)
 	}
 	if baseURL == "" {
 		baseURL = e.getenv(reg.BaseURLEnv())

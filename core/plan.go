@@ -32,8 +32,12 @@ func chunkLimit(job *Job, caps providers.Capabilities) (int, error) {
 // provider's limit is checked by its first chunk's worth, since Speak
 // splits it.
 func perRequest(req providers.Request, caps providers.Capabilities) providers.Request {
-	if caps.MaxChars > 0 && utf8.RuneCountInString(req.Text) > caps.MaxChars {
-		req.Text = string([]rune(req.Text)[:caps.MaxChars])
+	model := req.Model
+	if model == "" {
+		model = caps.DefaultModel()
+	}
+	if limit := caps.MaxCharsFor(model); limit > 0 && utf8.RuneCountInString(req.Text) > limit {
+		req.Text = string([]rune(req.Text)[:limit])
 	}
 	return req
 }

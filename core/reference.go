@@ -121,7 +121,7 @@ func cannotClone(id string) error {
 			}
 			continue
 		}
-		if p, err := r.New(providers.Config{}); err == nil && p.Capabilities().Cloning {
+		if r.Capabilities.Cloning {
 			can = append(can, r.ID)
 		}
 	}

@@ -173,8 +173,13 @@ func (e *Engine) Prepare(job *Job) (providers.Provider, providers.Request, error
 			req.Format = string(enc)
 		}
 	}
-	req = providers.Normalize(req, caps)
-	if err := providers.Validate(job.Provider, perRequest(req, caps), caps); err != nil {
+	// The one check of the request before any provider sees it: the
+	// provider's own defaults and rules, and the capabilities (see
+	// providers.Prepare), on the first chunk's worth of the text.
+	full := req.Text
+	req, err = providers.Prepare(p, perRequest(req, caps))
+	req.Text = full
+	if err != nil {
 		return nil, req, err
 	}
 	if job.Out != "" && job.OutFormat == "" {

@@ -76,6 +76,7 @@ func (r Range) Contains(v float64) bool { return v >= r.Min && v <= r.Max }
 // Capabilities says what a provider accepts.
 type Capabilities struct {
 	Models            []Model  // built-in models; the first is the default
+	ClosedModels      bool     // the service takes only these models (Validate refuses others before sending)
 	Formats           []string // output formats the provider offers, in its own names; the first is the default
 	SampleRates       []int    // selectable output rates; empty when the provider fixes the rate
 	DefaultSampleRate int      // 0 when the provider decides
@@ -87,6 +88,7 @@ type Capabilities struct {
 	Transports        []string // alternative transports ("http", "stream", "ws"); the first is the default
 	Options           []Option // provider-specific settings
 	Cloning           bool     // speaks in the voice of Request.Reference (instant voice cloning)
+	VoiceSearch       bool     // voices can be searched beyond the list (the provider is a VoiceSearcher)
 }
 
 // DefaultModel returns the first model's ID, or "".

@@ -10,10 +10,17 @@ import (
 // Factory builds a provider from its configuration.
 type Factory func(Config) (Provider, error)
 
-// Registration is a provider known to the registry.
+// Registration is a provider known to the registry: what it is, what it
+// accepts, and how to build it. Pickers, help texts and the CLI read Info
+// and Capabilities from here, without building a provider.
 type Registration struct {
 	Info
-	New Factory
+	// Capabilities are what the provider accepts with its default
+	// configuration (a provider built with settings may narrow them, e.g.
+	// a lower concurrency for the user's plan). The contract suite checks
+	// that they match what a provider built with no configuration reports.
+	Capabilities Capabilities
+	New          Factory
 	// Order sorts pickers; lower comes first. The local engine is 0.
 	Order int
 }
@@ -79,11 +86,17 @@ func IDs() []string {
 func Get(id string, cfg Config) (Provider, error) {
 	r, ok := Lookup(id)
 	if !ok {
-		return nil, &Error{Provider: id, Kind: KindValidation,
-			Message: fmt.Sprintf("unknown provider %q", id),
-			Hint:    "use one of: " + strings.Join(IDs(), ", ")}
+		return nil, Unknown(id)
 	}
 	return r.New(cfg)
+}
+
+// Unknown is the error for a provider ID nobody registered; it names the
+// known ones.
+func Unknown(id string) error {
+	return &Error{Provider: id, Kind: KindValidation,
+		Message: fmt.Sprintf("unknown provider %q", id),
+		Hint:    "use one of: " + strings.Join(IDs(), ", ")}
 }
 
 // EnvName turns a provider ID into the prefix of its environment variables:

@@ -46,11 +46,11 @@ func Normalize(req Request, c Capabilities) Request {
 }
 
 // Validate checks a normalized request against the capabilities and returns
-// a validation error that names the allowed values: the text's length, the
-// format, speed, sample rate, language, transport and options. It does not
-// check the model: Capabilities.Models is the list pickers offer, not
-// always every ID the service takes; providers whose API takes a closed
-// list of models check it themselves.
+// a validation error that names the allowed values: the text's length (the
+// model's own limit when it has one), the model when the service takes a
+// closed list (Capabilities.ClosedModels), the format, speed, sample rate,
+// language, transport and options. Prepare calls it; rules the table
+// cannot express are the provider's Checker.
 func Validate(provider string, req Request, c Capabilities) error {
 	text := strings.TrimSpace(req.Text)
 	if text == "" {
@@ -61,10 +61,19 @@ func Validate(provider string, req Request, c Capabilities) error {
 	if n > MaxTextChars {
 		return Invalid(provider, "the text has %d characters; Chorus accepts at most %d per request", n, MaxTextChars)
 	}
-	if c.MaxChars > 0 && n > c.MaxChars {
+	if limit := c.MaxCharsFor(req.Model); limit > 0 && n > limit {
 		return &Error{Provider: provider, Kind: KindValidation,
-			Message: fmt.Sprintf("the text has %d characters; this provider takes at most %d per request", n, c.MaxChars),
+			Message: fmt.Sprintf("the text has %d characters; this provider takes at most %d per request", n, limit),
 			Hint:    "shorten the text or split it"}
+	}
+	if c.ClosedModels && req.Model != "" && !slices.ContainsFunc(c.Models, func(m Model) bool { return m.ID == req.Model }) {
+		ids := make([]string, len(c.Models))
+		for i, m := range c.Models {
+			ids[i] = m.ID
+		}
+		return &Error{Provider: provider, Kind: KindValidation,
+			Message: fmt.Sprintf("model %q is not offered; allowed: %s", req.Model, strings.Join(ids, ", ")),
+			Hint:    "choose one of those models (the service no longer takes retired ones)"}
 	}
 	if len(c.Formats) > 0 && !slices.Contains(c.Formats, req.Format) {
 		return Invalid(provider, "format %q is not offered; allowed: %s", req.Format, strings.Join(c.Formats, ", "))

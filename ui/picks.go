@@ -134,12 +134,8 @@ func (s *Studio) checkVoice(voices []providers.Voice) {
 		}
 	}
 	reg, _ := providers.Lookup(s.ProviderID())
-	if reg.New != nil {
-		if p, err := reg.New(providers.Config{}); err == nil {
-			if _, searches := p.(providers.VoiceSearcher); searches {
-				return
-			}
-		}
+	if reg.Capabilities.VoiceSearch {
+		return
 	}
 	s.restoring = true
 	s.Voice.SetText(defaultVoice(s.ProviderID()))

@@ -336,14 +336,7 @@ func (s *Studio) ProviderID() string {
 
 func (s *Studio) capabilities() (providers.Registration, providers.Capabilities) {
 	r, _ := providers.Lookup(s.ProviderID())
-	if r.New == nil {
-		return r, providers.Capabilities{}
-	}
-	p, err := r.New(providers.Config{})
-	if err != nil {
-		return r, providers.Capabilities{}
-	}
-	return r, p.Capabilities()
+	return r, r.Capabilities
 }
 
 // modelChanged shows the instructions box only for models that take it.

@@ -38,7 +38,7 @@ func Register(t interface{ Cleanup(func()) }, p *Provider) *Provider {
 		}
 	}
 	providers.Register(providers.Registration{
-		Info: p.Info(), Order: 50,
+		Info: p.Info(), Capabilities: p.Caps, Order: 50,
 		New: func(providers.Config) (providers.Provider, error) { return p, nil },
 	})
 	t.Cleanup(func() { providers.Unregister(p.ID) })
@@ -58,12 +58,8 @@ func (p *Provider) Voices(context.Context, string) ([]providers.Voice, error) {
 	return []providers.Voice{{ID: "v1", Name: "Voice One"}, {ID: "v2", Name: "Voice Two"}}, nil
 }
 
-// Synthesize records the request and calls Respond.
+// Synthesize records the request, as prepared by core, and calls Respond.
 func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*providers.Audio, error) {
-	req = providers.Normalize(req, p.Caps)
-	if err := providers.Validate(p.ID, req, p.Caps); err != nil {
-		return nil, err
-	}
 	p.mu.Lock()
 	p.requests = append(p.requests, req)
 	p.mu.Unlock()

@@ -63,7 +63,7 @@ var caps = providers.Capabilities{
 }
 
 func init() {
-	providers.Register(providers.Registration{Info: info, New: New, Order: 30})
+	providers.Register(providers.Registration{Info: info, Capabilities: caps, New: New, Order: 30})
 }
 
 // Provider talks to AI Refinery.
@@ -170,14 +170,10 @@ type speechRequest struct {
 	ExtraBody      extraBody `json:"extra_body"`
 }
 
-// Synthesize sends POST /v1/audio/speech with "stream" set unless
-// Request.Batch. With word boundaries on, the answer is JSON (batch) or
+// Synthesize sends a prepared request (see providers.Prepare) as POST
+// /v1/audio/speech with "stream" set unless Request.Batch. With word boundaries on, the answer is JSON (batch) or
 // NDJSON (stream); the audio goes to Body and the boundaries to Words.
 func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*providers.Audio, error) {
-	req = providers.Normalize(req, caps)
-	if err := providers.Validate(ID, req, caps); err != nil {
-		return nil, err
-	}
 	if req.Voice == "" {
 		req.Voice = DefaultVoice
 	}

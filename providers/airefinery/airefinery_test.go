@@ -34,7 +34,7 @@ func TestRegistered(t *testing.T) {
 
 func TestRequestShape(t *testing.T) {
 	s, p := server(t, &fake{key: testKey})
-	a, err := p.Synthesize(context.Background(), providers.Request{Text: "Bonjour", Voice: "fr-FR-DeniseNeural",
+	a, err := providers.Checked(p).Synthesize(context.Background(), providers.Request{Text: "Bonjour", Voice: "fr-FR-DeniseNeural",
 		Format: "pcm", SampleRate: 16000, Batch: true})
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +66,7 @@ func TestRequestShape(t *testing.T) {
 func TestWordBoundaries(t *testing.T) {
 	for _, batch := range []bool{true, false} {
 		_, p := server(t, &fake{key: testKey})
-		a, err := p.Synthesize(context.Background(), providers.Request{Text: "Hello, world",
+		a, err := providers.Checked(p).Synthesize(context.Background(), providers.Request{Text: "Hello, world",
 			Batch: batch, Options: map[string]string{OptionWordBoundaries: "on"}})
 		if err != nil {
 			t.Fatal(err)
@@ -91,7 +91,7 @@ func TestWordBoundaries(t *testing.T) {
 
 func TestWordsClosedWhenBodyClosedEarly(t *testing.T) {
 	_, p := server(t, &fake{key: testKey})
-	a, err := p.Synthesize(context.Background(), providers.Request{Text: "Hello",
+	a, err := providers.Checked(p).Synthesize(context.Background(), providers.Request{Text: "Hello",
 		Options: map[string]string{OptionWordBoundaries: "on"}})
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +103,7 @@ func TestWordsClosedWhenBodyClosedEarly(t *testing.T) {
 
 func TestHeaderlessWAVStreamIsPCM(t *testing.T) {
 	_, p := server(t, &fake{key: testKey, headlessWAV: true})
-	a, err := p.Synthesize(context.Background(), providers.Request{Text: "Hello", Format: "wav", SampleRate: 22050})
+	a, err := providers.Checked(p).Synthesize(context.Background(), providers.Request{Text: "Hello", Format: "wav", SampleRate: 22050})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestCatalog(t *testing.T) {
 
 func TestAnyTypedVoiceIsSent(t *testing.T) {
 	s, p := server(t, &fake{key: testKey})
-	a, err := p.Synthesize(context.Background(), providers.Request{Text: "Hi", Voice: "en-US-AmberNeural"})
+	a, err := providers.Checked(p).Synthesize(context.Background(), providers.Request{Text: "Hi", Voice: "en-US-AmberNeural"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func TestAnyTypedVoiceIsSent(t *testing.T) {
 func TestWordBoundariesSurviveARetry(t *testing.T) {
 	s, p := server(t, &fake{key: testKey})
 	s.Set(providertest.FailFirst(1, 503, "busy", ""))
-	a, err := p.Synthesize(context.Background(), providers.Request{Text: "Hello, world",
+	a, err := providers.Checked(p).Synthesize(context.Background(), providers.Request{Text: "Hello, world",
 		Options: map[string]string{OptionWordBoundaries: "on"}})
 	if err != nil {
 		t.Fatal(err)

@@ -114,6 +114,7 @@ var caps = providers.Capabilities{
 	Streaming:   true,
 	Concurrency: FreeConcurrency,
 	Transports:  []string{TransportStream, TransportHTTP, TransportWS},
+	VoiceSearch: true,
 	Options: []providers.Option{
 		// The schema gives no bounds for these three; 0–1 is the documented
 		// slider range (UNCONFIRMED as a server-side limit).
@@ -227,7 +228,7 @@ func Encoding(outputFormat string) (audio.Encoding, audio.Format) {
 }
 
 func init() {
-	providers.Register(providers.Registration{Info: info, New: New, Order: 35})
+	providers.Register(providers.Registration{Info: info, Capabilities: caps, New: New, Order: 35})
 }
 
 // Provider talks to ElevenLabs.
@@ -357,28 +358,42 @@ type prepared struct {
 	timestamps   bool
 }
 
-func (p *Provider) prepare(req providers.Request) (*prepared, error) {
-	rate := req.SampleRate
-	req = providers.Normalize(req, p.caps)
-	c := p.caps
-	c.MaxChars = c.MaxCharsFor(req.Model)
-	if err := providers.Validate(ID, req, c); err != nil {
-		return nil, err
-	}
+// CheckRequest refuses what the service would: no voice, a language code
+// for a model that picks the language itself, a format, rate and bitrate
+// that make no output_format, more than 3 previous request IDs, a seed
+// that is not a whole number.
+func (p *Provider) CheckRequest(req providers.Request) error {
 	if req.Voice == "" {
-		return nil, &providers.Error{Provider: ID, Kind: providers.KindValidation,
+		return &providers.Error{Provider: ID, Kind: providers.KindValidation,
 			Message: "ElevenLabs needs a voice", Hint: "pick one from the voice list"}
 	}
 	if req.Language != "" && slices.Contains(noLanguageCode, req.Model) {
-		return nil, providers.Invalid(ID, "model %s chooses the language itself and takes no language code; leave the language empty or pick eleven_flash_v2_5, eleven_turbo_v2_5 or eleven_v3", req.Model)
+		return providers.Invalid(ID, "model %s chooses the language itself and takes no language code; leave the language empty or pick eleven_flash_v2_5, eleven_turbo_v2_5 or eleven_v3", req.Model)
 	}
-	bitrate := 0
-	if s := req.Options[OptionBitrate]; s != "" {
-		bitrate, _ = strconv.Atoi(s) // Validate checked the choice
+	if _, err := OutputFormat(req.Format, req.SampleRate, bitrateOf(req)); err != nil {
+		return err
 	}
-	of, err := OutputFormat(req.Format, rate, bitrate)
+	if ids := splitList(req.Options[OptionPreviousRequest]); len(ids) > 3 {
+		return providers.Invalid(ID, "at most 3 previous request IDs are taken, not %d", len(ids))
+	}
+	if s := req.Options[OptionSeed]; s != "" {
+		if _, err := strconv.ParseInt(s, 10, 64); err != nil {
+			return providers.Invalid(ID, "option seed needs a whole number from 0 to 4294967295, not %q", s)
+		}
+	}
+	return nil
+}
+
+func bitrateOf(req providers.Request) int {
+	n, _ := strconv.Atoi(req.Options[OptionBitrate]) // Validate checked the choice
+	return n
+}
+
+// prepare builds the body of a prepared request (see providers.Prepare).
+func (p *Provider) prepare(req providers.Request) (*prepared, error) {
+	of, err := OutputFormat(req.Format, req.SampleRate, bitrateOf(req))
 	if err != nil {
-		return nil, err
+		return nil, err // CheckRequest refused it already; kept for direct callers
 	}
 	body := speechRequest{Text: req.Text, ModelID: req.Model, LanguageCode: req.Language,
 		ApplyTextNormalization: req.Options[OptionNormalization],
@@ -390,16 +405,10 @@ func (p *Provider) prepare(req providers.Request) (*prepared, error) {
 		ids = req.PreviousRequestIDs[max(len(req.PreviousRequestIDs)-3, 0):]
 	}
 	if len(ids) > 0 {
-		if len(ids) > 3 {
-			return nil, providers.Invalid(ID, "at most 3 previous request IDs are taken, not %d", len(ids))
-		}
 		body.PreviousRequestIDs = ids
 	}
 	if s := req.Options[OptionSeed]; s != "" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			return nil, providers.Invalid(ID, "option seed needs a whole number from 0 to 4294967295, not %q", s)
-		}
+		n, _ := strconv.ParseInt(s, 10, 64) // CheckRequest checked it
 		body.Seed = &n
 	}
 	vs := voiceSettings{Stability: number(req.Options, OptionStability), SimilarityBoost: number(req.Options, OptionSimilarity),

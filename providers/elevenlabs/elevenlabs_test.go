@@ -51,7 +51,7 @@ const voiceID = "v0000000000000000000"
 // collect reads a whole synthesis and its words.
 func collect(t *testing.T, p providers.Provider, req providers.Request) (*providers.Audio, []providers.WordBoundary) {
 	t.Helper()
-	a, err := p.Synthesize(context.Background(), req)
+	a, err := providers.Checked(p).Synthesize(context.Background(), req)
 	if err != nil {
 		t.Fatalf("Synthesize: %v", err)
 	}

@@ -70,14 +70,16 @@ var caps = providers.Capabilities{
 		{ID: "s2.1-pro", Name: "S2.1 Pro", Description: "newest, 83 languages"},
 		{ID: "s2.1-pro-free", Name: "S2.1 Pro (free)", Description: "S2.1 Pro at no cost, fair use, no latency guarantee"},
 	},
-	Formats:     []string{"mp3", "wav", "pcm", "opus"},
-	SampleRates: []int{8000, 16000, 24000, 32000, 44100, 48000},
+	ClosedModels: true,
+	Formats:      []string{"mp3", "wav", "pcm", "opus"},
+	SampleRates:  []int{8000, 16000, 24000, 32000, 44100, 48000},
 	// 0: the service picks 44100 Hz (48000 for opus).
 	Speed:      providers.Range{Min: 0.5, Max: 2, Default: 1},
 	Streaming:  true,
 	Transports: []string{TransportWS, TransportHTTP},
 	// Fish Audio's own options, then the reference options core resolves
 	// into Request.Reference.
+	VoiceSearch: true,
 	Options: append([]providers.Option{
 		{Key: OptionMP3Bitrate, Label: "MP3 bitrate", Help: "kbit/s of mp3 output", Choices: []string{"128", "64", "192"}, Default: "128"},
 		{Key: OptionOpusBitrate, Label: "Opus bitrate", Help: "bit/s of opus output; auto lets Fish Audio choose",
@@ -99,7 +101,7 @@ var caps = providers.Capabilities{
 }
 
 func init() {
-	providers.Register(providers.Registration{Info: info, New: New, Order: 50})
+	providers.Register(providers.Registration{Info: info, Capabilities: caps, New: New, Order: 50})
 }
 
 // Provider talks to Fish Audio.
@@ -250,24 +252,17 @@ type ttsRequest struct {
 	Repetition  *float64    `msgpack:"repetition_penalty,omitempty"`
 }
 
-// Synthesize sends the request over the chosen transport. Request.Batch
-// without an explicit transport uses "http". Request.Reference, when set,
-// is the voice to clone.
-func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*providers.Audio, error) {
-	explicitTransport := req.Transport != ""
-	req = providers.Normalize(req, caps)
-	if err := providers.Validate(ID, req, caps); err != nil {
-		return nil, err
-	}
-	if err := checkModel(req.Model); err != nil {
-		return nil, err
-	}
+// CheckRequest refuses a sample rate the chosen format does not come at.
+func (p *Provider) CheckRequest(req providers.Request) error {
 	if req.SampleRate != 0 && !slices.Contains(formatRates[req.Format], req.SampleRate) {
-		return nil, providers.Invalid(ID, "%s output does not come at %d Hz; it takes %s Hz", req.Format, req.SampleRate, joinInts(formatRates[req.Format]))
+		return providers.Invalid(ID, "%s output does not come at %d Hz; it takes %s Hz", req.Format, req.SampleRate, joinInts(formatRates[req.Format]))
 	}
-	if req.Batch && !explicitTransport {
-		req.Transport = TransportHTTP
-	}
+	return nil
+}
+
+// Synthesize sends a prepared request (see providers.Prepare) over its
+// transport. Request.Reference, when set, is the voice to clone.
+func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*providers.Audio, error) {
 	body := buildRequest(req)
 	enc, format := encodingOf(req.Format, req.SampleRate)
 	header := http.Header{"model": {req.Model}}
@@ -298,22 +293,6 @@ func explain(err error) error {
 		pe.Hint = "Add credits to your Fish Audio account, then try again"
 	}
 	return err
-}
-
-// checkModel refuses a model the API's closed list lacks (such as the
-// retired speech-1.6) before anything is sent: the service would quietly
-// fall back to s2.1-pro.
-func checkModel(model string) error {
-	var ids []string
-	for _, m := range caps.Models {
-		if m.ID == model {
-			return nil
-		}
-		ids = append(ids, m.ID)
-	}
-	return &providers.Error{Provider: ID, Kind: providers.KindValidation,
-		Message: fmt.Sprintf("model %q is not offered; allowed: %s", model, strings.Join(ids, ", ")),
-		Hint:    "choose one of those models"}
 }
 
 // withDefaults returns the options with every unset one that Advanced

@@ -171,7 +171,7 @@ func TestInstantCloning(t *testing.T) {
 
 func TestRateRules(t *testing.T) {
 	_, p := setup(t, &fake{key: testKey})
-	_, err := p.Synthesize(context.Background(), providers.Request{Text: "Hi.", Format: "mp3", SampleRate: 16000})
+	_, err := providers.Checked(p).Synthesize(context.Background(), providers.Request{Text: "Hi.", Format: "mp3", SampleRate: 16000})
 	if !providers.IsValidation(err) || !strings.Contains(err.Error(), "32000, 44100") {
 		t.Errorf("mp3 at 16 kHz: %v", err)
 	}
@@ -360,7 +360,7 @@ func TestNewOptions(t *testing.T) {
 		t.Errorf("body %v", m)
 	}
 	s.Set(nil)
-	_, err := p.Synthesize(context.Background(), providers.Request{Text: "Hi.", Options: map[string]string{OptionRepetition: "0.5"}})
+	_, err := providers.Checked(p).Synthesize(context.Background(), providers.Request{Text: "Hi.", Options: map[string]string{OptionRepetition: "0.5"}})
 	if !providers.IsValidation(err) || !strings.Contains(err.Error(), "1 to 2") || s.Requests() != 0 {
 		t.Errorf("repetition 0.5: %v", err)
 	}

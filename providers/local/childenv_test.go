@@ -41,7 +41,7 @@ printf 'RIFF\044\000\000\000WAVEfmt \020\000\000\000\001\000\001\000\042\126\000
 	if _, err := e.Voices(context.Background(), ""); err != nil {
 		t.Fatal(err)
 	}
-	a, err := e.Synthesize(context.Background(), providers.Request{Text: "hi"})
+	a, err := providers.Checked(e).Synthesize(context.Background(), providers.Request{Text: "hi"})
 	if err != nil {
 		t.Fatal(err)
 	}

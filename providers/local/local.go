@@ -42,9 +42,10 @@ var Program = "espeak-ng"
 
 func init() {
 	providers.Register(providers.Registration{
-		Info:  info,
-		New:   func(providers.Config) (providers.Provider, error) { return &Engine{}, nil },
-		Order: 0,
+		Info:         info,
+		Capabilities: caps,
+		New:          func(providers.Config) (providers.Provider, error) { return &Engine{}, nil },
+		Order:        0,
 	})
 }
 
@@ -67,15 +68,15 @@ func (e *Engine) Info() providers.Info { return info }
 
 // Capabilities: WAV out at 22050 Hz mono, speed 0.5 to 2.5 (80 to 450 words
 // per minute).
-func (e *Engine) Capabilities() providers.Capabilities {
-	return providers.Capabilities{
-		Models:            []providers.Model{{ID: "espeak-ng", Name: "espeak-ng"}},
-		Formats:           []string{"wav"},
-		DefaultSampleRate: SampleRate,
-		Speed:             providers.Range{Min: 0.5, Max: 2.5, Default: 1},
-		MaxChars:          100_000,
-		Streaming:         true,
-	}
+func (e *Engine) Capabilities() providers.Capabilities { return caps }
+
+var caps = providers.Capabilities{
+	Models:            []providers.Model{{ID: "espeak-ng", Name: "espeak-ng"}},
+	Formats:           []string{"wav"},
+	DefaultSampleRate: SampleRate,
+	Speed:             providers.Range{Min: 0.5, Max: 2.5, Default: 1},
+	MaxChars:          100_000,
+	Streaming:         true,
 }
 
 // notInstalled explains how to get espeak-ng.
@@ -154,13 +155,10 @@ func WPM(speed float64) int {
 	return max(minWPM, min(maxWPM, w))
 }
 
-// Synthesize runs espeak-ng with the text on stdin (never in argv) and
+// Synthesize runs espeak-ng for a prepared request (see providers.Prepare)
+// with the text on stdin (never in argv) and
 // streams its WAV output as it is produced.
 func (e *Engine) Synthesize(ctx context.Context, req providers.Request) (*providers.Audio, error) {
-	req = providers.Normalize(req, e.Capabilities())
-	if err := providers.Validate(ID, req, e.Capabilities()); err != nil {
-		return nil, err
-	}
 	path, err := exec.LookPath(Program)
 	if err != nil {
 		return nil, notInstalled(err)

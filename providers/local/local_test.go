@@ -147,19 +147,19 @@ func TestCancelStopsEspeak(t *testing.T) {
 func TestErrorsAreClear(t *testing.T) {
 	e := &Engine{}
 	ctx := context.Background()
-	_, err := e.Synthesize(ctx, providers.Request{Text: "  "})
+	_, err := providers.Checked(e).Synthesize(ctx, providers.Request{Text: "  "})
 	if !providers.IsValidation(err) || !strings.Contains(err.Error(), "empty") {
 		t.Errorf("empty text: %v", err)
 	}
-	_, err = e.Synthesize(ctx, providers.Request{Text: "hi", Speed: 3})
+	_, err = providers.Checked(e).Synthesize(ctx, providers.Request{Text: "hi", Speed: 3})
 	if !providers.IsValidation(err) || !strings.Contains(err.Error(), "0.5 to 2.5") {
 		t.Errorf("speed 3: %v", err)
 	}
-	_, err = e.Synthesize(ctx, providers.Request{Text: "hi", Format: "mp3"})
+	_, err = providers.Checked(e).Synthesize(ctx, providers.Request{Text: "hi", Format: "mp3"})
 	if !providers.IsValidation(err) || !strings.Contains(err.Error(), "allowed: wav") {
 		t.Errorf("mp3: %v", err)
 	}
-	_, err = e.Synthesize(ctx, providers.Request{Text: "hi", Voice: "xx-nonexistent"})
+	_, err = providers.Checked(e).Synthesize(ctx, providers.Request{Text: "hi", Voice: "xx-nonexistent"})
 	if !providers.IsValidation(err) || !strings.Contains(err.Error(), "xx-nonexistent") {
 		t.Errorf("unknown voice: %v", err)
 	}
@@ -170,7 +170,7 @@ func TestMissingEspeak(t *testing.T) {
 	Program = "espeak-ng-not-installed-here"
 	defer func() { Program = old }()
 	e := &Engine{}
-	_, err := e.Synthesize(context.Background(), providers.Request{Text: "hi"})
+	_, err := providers.Checked(e).Synthesize(context.Background(), providers.Request{Text: "hi"})
 	if providers.KindOf(err) != providers.KindUnavailable || !strings.Contains(err.Error(), "apt install espeak-ng") {
 		t.Errorf("synthesize without espeak-ng: %v", err)
 	}

@@ -8,7 +8,7 @@ import (
 
 func init() {
 	for _, f := range []flavor{openAI, infery} {
-		providers.Register(providers.Registration{Info: f.info, New: factory(f), Order: order[f.info.ID]})
+		providers.Register(providers.Registration{Info: f.info, Capabilities: f.caps, New: factory(f), Order: order[f.info.ID]})
 	}
 }
 

@@ -154,26 +154,12 @@ type customVoice struct {
 	ID string `json:"id"`
 }
 
-// Synthesize sends POST /audio/speech. Streaming requests to models that
-// support it use stream_format "sse"; everything else is the audio file
-// itself, read as it arrives.
-func (p *provider) Synthesize(ctx context.Context, req providers.Request) (*providers.Audio, error) {
+// CheckRequest refuses instructions that are too long, or given to a model
+// that does not take them.
+func (p *provider) CheckRequest(req providers.Request) error {
 	id := p.info.ID
-	req = providers.Normalize(req, p.caps)
-	if err := providers.Validate(id, req, p.caps); err != nil {
-		return nil, err
-	}
-	if req.Voice == "" {
-		vs, _ := p.Voices(ctx, req.Model)
-		if len(vs) == 0 {
-			return nil, &providers.Error{Provider: id, Kind: providers.KindValidation,
-				Message: fmt.Sprintf("no voice chosen and %s lists none for model %q", p.info.Name, req.Model),
-				Hint:    "type the name of a voice the server knows"}
-		}
-		req.Voice = vs[0].ID
-	}
 	if n := utf8.RuneCountInString(req.Instructions); n > MaxInstructions {
-		return nil, &providers.Error{Provider: id, Kind: providers.KindValidation,
+		return &providers.Error{Provider: id, Kind: providers.KindValidation,
 			Message: fmt.Sprintf("the instructions have %d characters; %s takes at most %d", n, p.info.Name, MaxInstructions),
 			Hint:    "shorten the instructions: describe the voice and style, not the text"}
 	}
@@ -188,8 +174,25 @@ func (p *provider) Synthesize(ctx context.Context, req providers.Request) (*prov
 		if len(with) > 0 {
 			hint += " or use " + strings.Join(with, ", ")
 		}
-		return nil, &providers.Error{Provider: id, Kind: providers.KindValidation,
+		return &providers.Error{Provider: id, Kind: providers.KindValidation,
 			Message: fmt.Sprintf("model %s does not take instructions", req.Model), Hint: hint}
+	}
+	return nil
+}
+
+// Synthesize sends a prepared request (see providers.Prepare) as POST /audio/speech. Streaming requests to models that
+// support it use stream_format "sse"; everything else is the audio file
+// itself, read as it arrives.
+func (p *provider) Synthesize(ctx context.Context, req providers.Request) (*providers.Audio, error) {
+	id := p.info.ID
+	if req.Voice == "" {
+		vs, _ := p.Voices(ctx, req.Model)
+		if len(vs) == 0 {
+			return nil, &providers.Error{Provider: id, Kind: providers.KindValidation,
+				Message: fmt.Sprintf("no voice chosen and %s lists none for model %q", p.info.Name, req.Model),
+				Hint:    "type the name of a voice the server knows"}
+		}
+		req.Voice = vs[0].ID
 	}
 	enc, format := encoding(req.Format, p.pcmRate)
 	body := speechRequest{Model: req.Model, Input: req.Text, Voice: req.Voice,

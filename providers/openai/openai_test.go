@@ -41,6 +41,10 @@ func TestConformanceInfery(t *testing.T) {
 
 func TestConformanceProfile(t *testing.T) {
 	p := Profile{ID: "kokoro", Name: "Kokoro", BaseURL: "http://localhost:8880/v1", Models: []string{"kokoro"}}
+	if err := RegisterProfile(p); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { UnregisterProfile(p.ID) })
 	providertest.Run(t, providertest.Harness{
 		New:      p.New,
 		Fake:     &fake{key: testKey, models: []string{"kokoro"}, voices: []string{"af_bella", "am_adam"}},
@@ -118,7 +122,7 @@ func TestSSEOnlyWhenStreamingASupportingModel(t *testing.T) {
 	}
 	for _, c := range cases {
 		s.Set(nil)
-		a, err := p.Synthesize(context.Background(), providers.Request{Text: "hi", Model: c.model, Batch: c.batch})
+		a, err := providers.Checked(p).Synthesize(context.Background(), providers.Request{Text: "hi", Model: c.model, Batch: c.batch})
 		read(t, a, err)
 		got, _ := sentBody(t, s)["stream_format"].(string)
 		if (got == "sse") != c.sse {
@@ -129,7 +133,7 @@ func TestSSEOnlyWhenStreamingASupportingModel(t *testing.T) {
 
 func TestRequestBody(t *testing.T) {
 	s, p := server(t)
-	a, err := p.Synthesize(context.Background(), providers.Request{Text: "hi", Model: "gpt-4o-mini-tts",
+	a, err := providers.Checked(p).Synthesize(context.Background(), providers.Request{Text: "hi", Model: "gpt-4o-mini-tts",
 		Voice: "coral", Format: "pcm", Speed: 1.5, Instructions: "whisper", Batch: true})
 	b := read(t, a, err)
 	if a.Encoding != audio.PCM || a.Format != (audio.Format{SampleRate: 24000, Channels: 1}) || len(b) != 48000 {
@@ -161,7 +165,7 @@ func TestEncodings(t *testing.T) {
 
 func TestInstructionsNeedASupportingModel(t *testing.T) {
 	s, p := server(t)
-	_, err := p.Synthesize(context.Background(), providers.Request{Text: "hi", Model: "tts-1", Instructions: "calm"})
+	_, err := providers.Checked(p).Synthesize(context.Background(), providers.Request{Text: "hi", Model: "tts-1", Instructions: "calm"})
 	if !providers.IsValidation(err) || !strings.Contains(err.Error(), "gpt-4o-mini-tts") {
 		t.Fatalf("err = %v", err)
 	}
@@ -199,7 +203,7 @@ func TestSSEErrorEvent(t *testing.T) {
 	s, p := server(t)
 	s.Set(providertest.Respond(200, "text/event-stream", []byte(
 		"event: error\ndata: {\"type\":\"error\",\"error\":{\"message\":\"voice unavailable\",\"code\":\"bad_voice\"}}\n\n")))
-	_, err := p.Synthesize(context.Background(), providers.Request{Text: "hi"})
+	_, err := providers.Checked(p).Synthesize(context.Background(), providers.Request{Text: "hi"})
 	if providers.KindOf(err) != providers.KindServer || !strings.Contains(err.Error(), "voice unavailable") {
 		t.Fatalf("err = %v", err)
 	}
@@ -210,7 +214,7 @@ func TestMissingKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = p.Synthesize(context.Background(), providers.Request{Text: "hi"})
+	_, err = providers.Checked(p).Synthesize(context.Background(), providers.Request{Text: "hi"})
 	if providers.KindOf(err) != providers.KindUnavailable || !strings.Contains(err.Error(), "OPENAI_API_KEY") {
 		t.Fatalf("err = %v", err)
 	}
@@ -221,7 +225,7 @@ func TestMissingKey(t *testing.T) {
 // offered, the dated snapshot with instructions.
 func TestModelsAreOpen(t *testing.T) {
 	s, p := server(t)
-	a, err := p.Synthesize(context.Background(), providers.Request{Text: "hi", Model: "gpt-5-tts-preview", Voice: "coral"})
+	a, err := providers.Checked(p).Synthesize(context.Background(), providers.Request{Text: "hi", Model: "gpt-5-tts-preview", Voice: "coral"})
 	read(t, a, err)
 	if got := sentBody(t, s)["model"]; got != "gpt-5-tts-preview" {
 		t.Errorf("model sent = %v", got)
@@ -244,7 +248,7 @@ func TestModelsAreOpen(t *testing.T) {
 		}
 	}
 	s.Set(nil)
-	a, err = p.Synthesize(context.Background(), providers.Request{Text: "hi", Model: "gpt-4o-mini-tts-2025-12-15", Instructions: "calm"})
+	a, err = providers.Checked(p).Synthesize(context.Background(), providers.Request{Text: "hi", Model: "gpt-4o-mini-tts-2025-12-15", Instructions: "calm"})
 	read(t, a, err)
 	if m := sentBody(t, s); m["instructions"] != "calm" || m["stream_format"] != "sse" {
 		t.Errorf("the dated model was sent as %v", m)
@@ -261,10 +265,10 @@ func TestLongInstructionsRefused(t *testing.T) {
 		t.Fatalf("the spec's limit is %d, Chorus's %d", limit, MaxInstructions)
 	}
 	s.Set(nil)
-	a, err := p.Synthesize(context.Background(), providers.Request{Text: "hi", Model: "gpt-4o-mini-tts", Instructions: strings.Repeat("é", limit)})
+	a, err := providers.Checked(p).Synthesize(context.Background(), providers.Request{Text: "hi", Model: "gpt-4o-mini-tts", Instructions: strings.Repeat("é", limit)})
 	read(t, a, err)
 	s.Set(nil)
-	_, err = p.Synthesize(context.Background(), providers.Request{Text: "hi", Model: "gpt-4o-mini-tts", Instructions: strings.Repeat("a", limit+1)})
+	_, err = providers.Checked(p).Synthesize(context.Background(), providers.Request{Text: "hi", Model: "gpt-4o-mini-tts", Instructions: strings.Repeat("a", limit+1)})
 	if !providers.IsValidation(err) || !strings.Contains(err.Error(), "4097") || !strings.Contains(err.Error(), "4096") {
 		t.Fatalf("err = %v", err)
 	}
@@ -280,7 +284,7 @@ func TestCustomVoice(t *testing.T) {
 	s, p := server(t)
 	for voice, want := range map[string]any{"voice_1234": map[string]any{"id": "voice_1234"}, "coral": "coral"} {
 		s.Set(nil)
-		a, err := p.Synthesize(context.Background(), providers.Request{Text: "hi", Voice: voice})
+		a, err := providers.Checked(p).Synthesize(context.Background(), providers.Request{Text: "hi", Voice: voice})
 		read(t, a, err)
 		if got := sentBody(t, s)["voice"]; fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("voice %s sent as %#v, want %#v", voice, got, want)
@@ -290,7 +294,7 @@ func TestCustomVoice(t *testing.T) {
 		}
 	}
 	si, pi := providertest.Start(t, factory(infery), &fake{key: testKey, models: []string{"tts-1"}}, "/v1", testKey)
-	a, err := pi.Synthesize(context.Background(), providers.Request{Text: "hi", Voice: "voice_1234"})
+	a, err := providers.Checked(pi).Synthesize(context.Background(), providers.Request{Text: "hi", Voice: "voice_1234"})
 	read(t, a, err)
 	if got := sentBody(t, si)["voice"]; got != "voice_1234" {
 		t.Errorf("Infery got voice %#v", got)

@@ -72,7 +72,7 @@ func RegisterProfile(p Profile) error {
 	}
 	profiles[p.ID] = p
 	f := p.flavor()
-	providers.Register(providers.Registration{Info: f.info, New: factory(f), Order: 50})
+	providers.Register(providers.Registration{Info: f.info, Capabilities: f.caps, New: factory(f), Order: 50})
 	return nil
 }
 

@@ -70,7 +70,7 @@ func TestProfileVoicesFallBackToTypedList(t *testing.T) {
 	if err != nil || len(vs) != 2 || vs[0].ID != "v1" {
 		t.Fatalf("%v %v", vs, err)
 	}
-	a, err := p.Synthesize(context.Background(), providers.Request{Text: "hi"})
+	a, err := providers.Checked(p).Synthesize(context.Background(), providers.Request{Text: "hi"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,9 +39,10 @@ const SentencePause = 250 * time.Millisecond
 
 func init() {
 	providers.Register(providers.Registration{
-		Info:  info,
-		New:   func(cfg providers.Config) (providers.Provider, error) { return &Engine{settings: cfg.Settings}, nil },
-		Order: 1,
+		Info:         info,
+		Capabilities: caps,
+		New:          func(cfg providers.Config) (providers.Provider, error) { return &Engine{settings: cfg.Settings}, nil },
+		Order:        1,
 	})
 }
 
@@ -63,18 +64,18 @@ func (e *Engine) Info() providers.Info { return info }
 
 // Capabilities: raw 16-bit PCM at the voice's rate (22,050 Hz for medium
 // voices), speed 0.5 to 2, streamed sentence by sentence.
-func (e *Engine) Capabilities() providers.Capabilities {
-	return providers.Capabilities{
-		Models:    []providers.Model{{ID: "piper", Name: "Piper"}},
-		Formats:   []string{"pcm"},
-		Speed:     providers.Range{Min: 0.5, Max: 2, Default: 1},
-		MaxChars:  100_000,
-		Streaming: true,
-		Options: []providers.Option{{Key: "threads", Label: "Threads",
-			Help:    "CPU threads for the neural network (more is faster, up to the number of cores)",
-			Range:   &providers.Range{Min: 1, Max: 8, Default: float64(DefaultThreads())},
-			Default: strconv.Itoa(DefaultThreads())}},
-	}
+func (e *Engine) Capabilities() providers.Capabilities { return caps }
+
+var caps = providers.Capabilities{
+	Models:    []providers.Model{{ID: "piper", Name: "Piper"}},
+	Formats:   []string{"pcm"},
+	Speed:     providers.Range{Min: 0.5, Max: 2, Default: 1},
+	MaxChars:  100_000,
+	Streaming: true,
+	Options: []providers.Option{{Key: "threads", Label: "Threads",
+		Help:    "CPU threads for the neural network (more is faster, up to the number of cores)",
+		Range:   &providers.Range{Min: 1, Max: 8, Default: float64(DefaultThreads())},
+		Default: strconv.Itoa(DefaultThreads())}},
 }
 
 // DefaultThreads is every core, up to 4.
@@ -364,15 +365,11 @@ func Sentences(text string) []string {
 	}
 }
 
-// Synthesize streams the text as 16-bit PCM, one sentence per sherpa-onnx
+// Synthesize streams a prepared request's text (see providers.Prepare) as 16-bit PCM, one sentence per sherpa-onnx
 // callback. Words receives one boundary per sentence. Cancelling ctx (or
 // closing Body) ends the stream at once; the engine stops at the end of the
 // sentence it is computing, through the callback's return value.
 func (e *Engine) Synthesize(ctx context.Context, req providers.Request) (*providers.Audio, error) {
-	if f := req.Format; f != "" && f != "pcm" {
-		return nil, &providers.Error{Provider: ID, Kind: providers.KindValidation,
-			Message: fmt.Sprintf("format %q is not offered", f), Hint: "use pcm"}
-	}
 	sentences := Sentences(req.Text)
 	if len(sentences) == 0 {
 		return nil, &providers.Error{Provider: ID, Kind: providers.KindValidation, Message: "no text to speak"}
@@ -380,10 +377,6 @@ func (e *Engine) Synthesize(ctx context.Context, req providers.Request) (*provid
 	speed := req.Speed
 	if speed == 0 {
 		speed = 1
-	}
-	if speed < 0.5 || speed > 2 {
-		return nil, &providers.Error{Provider: ID, Kind: providers.KindValidation,
-			Message: fmt.Sprintf("speed %g is outside 0.5 to 2", speed)}
 	}
 	threads, err := e.threads(req)
 	if err != nil {

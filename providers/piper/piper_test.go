@@ -29,7 +29,7 @@ func TestNoVoiceInstalled(t *testing.T) {
 	if p.Info().NeedsKey || p.Info().Name != "Natural voices (Piper)" {
 		t.Errorf("info %+v", p.Info())
 	}
-	_, err = p.Synthesize(context.Background(), providers.Request{Text: "Hello."})
+	_, err = providers.Checked(p).Synthesize(context.Background(), providers.Request{Text: "Hello."})
 	var pe *providers.Error
 	if !errors.As(err, &pe) || pe.Kind != providers.KindUnavailable || pe.Hint == "" {
 		t.Errorf("no voice: %v", err)
@@ -40,7 +40,7 @@ func TestNoVoiceInstalled(t *testing.T) {
 		{Text: "Hello.", Format: "mp3"},
 		{Text: "  "},
 	} {
-		if _, err := p.Synthesize(context.Background(), bad); !providers.IsValidation(err) {
+		if _, err := providers.Checked(p).Synthesize(context.Background(), bad); !providers.IsValidation(err) {
 			t.Errorf("%+v: %v", bad, err)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -117,7 +118,7 @@ func newContract(t *testing.T, h ContractHarness) *contract {
 
 func (c *contract) subtests() []subtest {
 	return []subtest{
-		{"Info", c.info}, {"Capabilities", c.capabilities}, {"Voices", c.voices},
+		{"Info", c.info}, {"Capabilities", c.capabilities}, {"Registration", c.registration}, {"Voices", c.voices},
 		{"Validation", c.validation}, {"Synthesis", c.synthesis},
 		{"Cancel", c.cancel}, {"Deadline", c.deadline},
 	}
@@ -205,6 +206,28 @@ func unique(t *testing.T, what string, names []string) {
 			t.Errorf("%s lists %q twice", what, n)
 		}
 		seen[n] = true
+	}
+}
+
+// registration checks that the provider registered itself with the
+// capabilities it reports: pickers and the CLI read them from the registry
+// without building a provider.
+func (c *contract) registration(t *testing.T) {
+	id := c.p.Info().ID
+	reg, ok := providers.Lookup(id)
+	if !ok {
+		t.Fatalf("provider %q is not registered; call providers.Register from its package's init", id)
+	}
+	built, err := reg.New(providers.Config{})
+	if err != nil {
+		t.Fatalf("building %s with no configuration: %v", id, err)
+	}
+	if got := built.Capabilities(); !reflect.DeepEqual(reg.Capabilities, got) {
+		t.Errorf("the registration's capabilities differ from what the provider reports:\nregistered %+v\nreported   %+v", reg.Capabilities, got)
+	}
+	if _, searches := c.p.(providers.VoiceSearcher); searches != reg.Capabilities.VoiceSearch {
+		t.Errorf("Capabilities.VoiceSearch is %v, but the provider %s a VoiceSearcher", reg.Capabilities.VoiceSearch,
+			map[bool]string{true: "is", false: "is not"}[searches])
 	}
 }
 
@@ -372,7 +395,7 @@ func (c *contract) slowRequest(t *testing.T) providers.Request {
 // start starts req and reads its first bytes.
 func (c *contract) start(t *testing.T, ctx context.Context, req providers.Request) *providers.Audio {
 	t.Helper()
-	a, err := c.p.Synthesize(ctx, req)
+	a, err := providers.Checked(c.p).Synthesize(ctx, req)
 	if err != nil {
 		t.Fatalf("Synthesize: %v", err)
 	}
@@ -421,7 +444,7 @@ func (c *contract) deadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	start := time.Now()
-	a, err := c.p.Synthesize(ctx, req)
+	a, err := providers.Checked(c.p).Synthesize(ctx, req)
 	if err == nil {
 		err = readUntilError(t, a.Body, limit+time.Second)
 	}

@@ -93,7 +93,7 @@ func Start(t testing.TB, newProvider func(providers.Config) (providers.Provider,
 // ReadAll synthesizes req with p and reads the whole audio. The audio is
 // nil when Synthesize fails; err is from Synthesize or from reading.
 func ReadAll(p providers.Provider, req providers.Request) (*providers.Audio, []byte, error) {
-	a, err := p.Synthesize(context.Background(), req)
+	a, err := providers.Checked(p).Synthesize(context.Background(), req)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -108,7 +108,7 @@ func ReadAll(p providers.Provider, req providers.Request) (*providers.Audio, []b
 func RefusesModel(t testing.TB, s *Server, p providers.Provider, req providers.Request, allowed []string) {
 	t.Helper()
 	s.Set(nil)
-	_, err := p.Synthesize(context.Background(), req)
+	_, err := providers.Checked(p).Synthesize(context.Background(), req)
 	if !providers.IsValidation(err) {
 		t.Fatalf("model %q: got %v, want a validation error", req.Model, err)
 	}

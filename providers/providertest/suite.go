@@ -173,7 +173,7 @@ type result struct {
 }
 
 func synth(ctx context.Context, p providers.Provider, req providers.Request) result {
-	a, err := p.Synthesize(ctx, req)
+	a, err := providers.Checked(p).Synthesize(ctx, req)
 	if err != nil {
 		return result{err: err}
 	}
@@ -484,7 +484,7 @@ func (r *runner) slowRequest(t *testing.T) providers.Request {
 // slowStream starts a synthesis whose body trickles for seconds.
 func (r *runner) slowStream(t *testing.T, ctx context.Context) *providers.Audio {
 	t.Helper()
-	a, err := r.p.Synthesize(ctx, r.slowRequest(t))
+	a, err := providers.Checked(r.p).Synthesize(ctx, r.slowRequest(t))
 	if err != nil {
 		t.Fatalf("Synthesize: %v", err)
 	}
@@ -563,7 +563,7 @@ func (r *runner) https(t *testing.T) {
 	cfg.BaseURL = "http://tts.example.com" + r.h.BasePath
 	p, err := r.h.New(cfg)
 	if err == nil {
-		_, err = p.Synthesize(context.Background(), r.request("", false))
+		_, err = providers.Checked(p).Synthesize(context.Background(), r.request("", false))
 	}
 	pe := r.checkErr(t, err, providers.KindValidation)
 	if !strings.Contains(pe.Error(), "http") {
@@ -578,7 +578,7 @@ func (r *runner) https(t *testing.T) {
 	if _, err := r.h.New(cfg); err == nil {
 		// Building may succeed if the provider checks lazily; synthesis must not.
 		p, _ := r.h.New(cfg)
-		_, err = p.Synthesize(context.Background(), r.request("", false))
+		_, err = providers.Checked(p).Synthesize(context.Background(), r.request("", false))
 		r.checkErr(t, err, providers.KindValidation)
 	}
 }

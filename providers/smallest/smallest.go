@@ -60,6 +60,7 @@ var caps = providers.Capabilities{
 		{ID: ModelLightning, Name: "Lightning v3.1", Description: "fast, 20 languages and auto-detection; takes cloned voices"},
 		{ID: ModelLightningPro, Name: "Lightning v3.1 Pro", Description: "higher quality, 31 languages"},
 	},
+	ClosedModels: true,
 	// pcm is the server's default and the only format the streaming route
 	// documents; the others come from the file route.
 	Formats:           []string{"pcm", "wav", "mp3", "ulaw", "alaw"},
@@ -72,6 +73,7 @@ var caps = providers.Capabilities{
 	Streaming:   true,
 	Concurrency: 1, // default plan: a second request in flight gets 429
 	Languages:   languages,
+	VoiceSearch: true,
 	Options: []providers.Option{{
 		Key: OptionPronunciationDicts, Label: "Pronunciation dictionaries",
 		Help: "IDs of your pronunciation dictionaries, comma-separated",
@@ -84,7 +86,7 @@ var caps = providers.Capabilities{
 }
 
 func init() {
-	providers.Register(providers.Registration{Info: info, New: New, Order: 40})
+	providers.Register(providers.Registration{Info: info, Capabilities: caps, New: New, Order: 40})
 }
 
 // Provider talks to Smallest AI Waves.
@@ -190,21 +192,20 @@ type ttsRequest struct {
 	NumberLanguage     string   `json:"number_pronunciation_language,omitempty"`
 }
 
+// CheckRequest refuses a request without a voice: the service has no
+// default one.
+func (p *Provider) CheckRequest(req providers.Request) error {
+	if req.Voice == "" {
+		return &providers.Error{Provider: ID, Kind: providers.KindValidation,
+			Message: "Smallest AI needs a voice", Hint: "pick a voice from the list, e.g. magnus"}
+	}
+	return nil
+}
+
 // Synthesize sends POST /waves/v1/tts/live (SSE) for a streamed pcm request,
 // and POST /waves/v1/tts for everything else, whose body is read as it
 // arrives too.
 func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*providers.Audio, error) {
-	req = providers.Normalize(req, caps)
-	if err := providers.Validate(ID, req, caps); err != nil {
-		return nil, err
-	}
-	if err := checkModel(req.Model); err != nil {
-		return nil, err
-	}
-	if req.Voice == "" {
-		return nil, &providers.Error{Provider: ID, Kind: providers.KindValidation,
-			Message: "Smallest AI needs a voice", Hint: "pick one from `chorus voices --provider smallest`, e.g. magnus"}
-	}
 	body := ttsRequest{Text: req.Text, VoiceID: req.Voice, Model: req.Model, SampleRate: req.SampleRate,
 		Speed: req.Speed, Language: req.Language, OutputFormat: req.Format, NumberLanguage: req.Options[OptionNumberLanguage]}
 	for _, d := range strings.Split(req.Options[OptionPronunciationDicts], ",") {
@@ -234,21 +235,6 @@ func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*prov
 	}
 	a.Body, a.Requests = resp.Body, resp.Requests
 	return a, nil
-}
-
-// checkModel refuses a model the API's closed list lacks (retired ones
-// such as lightning-v2 included) before anything is sent.
-func checkModel(model string) error {
-	var ids []string
-	for _, m := range caps.Models {
-		if m.ID == model {
-			return nil
-		}
-		ids = append(ids, m.ID)
-	}
-	return &providers.Error{Provider: ID, Kind: providers.KindValidation,
-		Message: fmt.Sprintf("model %q is not offered; allowed: %s", model, strings.Join(ids, ", ")),
-		Hint:    "choose one of those models (older Lightning models were retired)"}
 }
 
 func encodingOf(format string) audio.Encoding {

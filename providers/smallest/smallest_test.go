@@ -147,7 +147,7 @@ func TestSecondConcurrentRequestIsRefused(t *testing.T) {
 	n := len(providertest.Fixture(audio.WAV))
 	s.Set(providertest.Trickle(n/4+1, 150*time.Millisecond)) // the first takes about 0.6 s
 	req := providers.Request{Text: "Hi.", Voice: "avery", Format: "wav", Batch: true}
-	a, err := raw.Synthesize(context.Background(), req)
+	a, err := providers.Checked(raw).Synthesize(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +211,7 @@ func TestNumberLanguage(t *testing.T) {
 		}
 	}
 	s.Set(nil)
-	_, err := p.Synthesize(context.Background(), providers.Request{Text: "Hi.", Voice: "meher", Options: map[string]string{OptionNumberLanguage: "xx"}})
+	_, err := providers.Checked(p).Synthesize(context.Background(), providers.Request{Text: "Hi.", Voice: "meher", Options: map[string]string{OptionNumberLanguage: "xx"}})
 	if !providers.IsValidation(err) || !strings.Contains(err.Error(), "hi") || s.Requests() != 0 {
 		t.Errorf("an unknown code: %v (%d requests)", err, s.Requests())
 	}

@@ -77,7 +77,8 @@ var caps = providers.Capabilities{
 		{ID: "voiceai-tts-v1-2026-02-10", Name: "Voice.ai TTS v1 (2026-02-10)", Description: "pinned English model"},
 		{ID: "voiceai-tts-multilingual-v1-2026-02-10", Name: "Voice.ai TTS v1 multilingual (2026-02-10)", Description: "pinned multilingual model"},
 	},
-	Formats: formats,
+	ClosedModels: true,
+	Formats:      formats,
 	// The rate is part of the format name; there is no speed setting.
 	// Free plans take 500 characters per conversion, paid plans 5,000.
 	MaxChars:   5000,
@@ -96,7 +97,7 @@ var caps = providers.Capabilities{
 }
 
 func init() {
-	providers.Register(providers.Registration{Info: info, New: New, Order: 45})
+	providers.Register(providers.Registration{Info: info, Capabilities: caps, New: New, Order: 45})
 }
 
 // maxDictionaryVersion bounds the option's range; the spec sets only the
@@ -188,39 +189,35 @@ type speechRequest struct {
 	Flush        *bool    `json:"flush,omitempty"`
 }
 
-// Synthesize sends the request over the chosen transport. Request.Batch
-// without an explicit transport uses "http" (one whole file).
-func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*providers.Audio, error) {
-	explicitTransport := req.Transport != ""
-	autoModel := req.Model == ""
-	req = providers.Normalize(req, caps)
-	if autoModel {
+// Defaults picks the model by language when none is chosen: the English
+// model for English or no language, the multilingual one otherwise.
+func (p *Provider) Defaults(req providers.Request) providers.Request {
+	if req.Model == "" {
 		req.Model = ModelEnglish
 		if req.Language != "" && req.Language != "en" {
 			req.Model = ModelMultilingual
 		}
 	}
-	if err := providers.Validate(ID, req, caps); err != nil {
-		return nil, err
+	return req
+}
+
+// CheckRequest refuses a dictionary version that is not a whole number.
+func (p *Provider) CheckRequest(req providers.Request) error {
+	if v, ok := req.Options[OptionDictionaryVersion]; ok {
+		if n, err := strconv.Atoi(strings.TrimSpace(v)); err != nil || n < 1 {
+			return providers.Invalid(ID, "option %s needs a whole number from 1 to %d, not %q", OptionDictionaryVersion, maxDictionaryVersion, v)
+		}
 	}
-	if err := checkModel(req.Model); err != nil {
-		return nil, err
-	}
-	if req.Speed != 1 {
-		return nil, &providers.Error{Provider: ID, Kind: providers.KindValidation,
-			Message: fmt.Sprintf("Voice.ai has no speed setting (asked for %g)", req.Speed), Hint: "leave the speed at 1"}
-	}
-	if req.Batch && !explicitTransport {
-		req.Transport = TransportHTTP
-	}
+	return nil
+}
+
+// Synthesize sends a prepared request (see providers.Prepare) over its
+// transport.
+func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*providers.Audio, error) {
 	body := speechRequest{Text: req.Text, VoiceID: req.Voice, AudioFormat: req.Format, Model: req.Model,
 		Language: req.Language, DictionaryID: req.Options[OptionDictionaryID]}
 	if v, ok := req.Options[OptionDictionaryVersion]; ok {
-		n, err := strconv.Atoi(strings.TrimSpace(v))
-		if err != nil || n < 1 {
-			return nil, providers.Invalid(ID, "option %s needs a whole number from 1 to %d, not %q", OptionDictionaryVersion, maxDictionaryVersion, v)
-		}
-		body.DictVersion = n
+		body.DictVersion, _ = strconv.Atoi(strings.TrimSpace(v)) // CheckRequest checked it
 	}
 	body.Temperature = number(req.Options, OptionTemperature)
 	body.TopP = number(req.Options, OptionTopP)
@@ -242,21 +239,6 @@ func (p *Provider) Synthesize(ctx context.Context, req providers.Request) (*prov
 		return nil, explain(err)
 	}
 	return &providers.Audio{Body: resp.Body, Encoding: enc, Format: format, Requests: resp.Requests}, nil
-}
-
-// checkModel refuses a model the API's closed list lacks before anything
-// is sent.
-func checkModel(model string) error {
-	var ids []string
-	for _, m := range caps.Models {
-		if m.ID == model {
-			return nil
-		}
-		ids = append(ids, m.ID)
-	}
-	return &providers.Error{Provider: ID, Kind: providers.KindValidation,
-		Message: fmt.Sprintf("model %q is not offered; allowed: %s", model, strings.Join(ids, ", ")),
-		Hint:    "choose one of those models, or leave the model empty to pick by language"}
 }
 
 func number(opts map[string]string, key string) *float64 {

@@ -196,7 +196,7 @@ func TestValidation(t *testing.T) {
 		{Text: "Hi.", Options: map[string]string{OptionTemperature: "3"}},
 		{Text: "Hi.", Language: "ja"},
 	} {
-		if _, err := p.Synthesize(context.Background(), req); !providers.IsValidation(err) {
+		if _, err := providers.Checked(p).Synthesize(context.Background(), req); !providers.IsValidation(err) {
 			t.Errorf("%+v: %v, want a validation error", req, err)
 		}
 	}
@@ -208,7 +208,7 @@ func TestWebSocketCancelLeavesNothing(t *testing.T) {
 	n := len(providertest.Fixture(audio.MP3))
 	s.Set(providertest.Trickle(n/4, 200_000_000))
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := p.Synthesize(ctx, providers.Request{Text: "Hi."})
+	a, err := providers.Checked(p).Synthesize(ctx, providers.Request{Text: "Hi."})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +267,7 @@ func TestDictionaryVersion(t *testing.T) {
 	}
 	for _, bad := range []string{"0", "1.5", "two", "-3"} {
 		s.Set(nil)
-		_, err := p.Synthesize(context.Background(), providers.Request{Text: "Hi.", Options: map[string]string{OptionDictionaryVersion: bad}})
+		_, err := providers.Checked(p).Synthesize(context.Background(), providers.Request{Text: "Hi.", Options: map[string]string{OptionDictionaryVersion: bad}})
 		if !providers.IsValidation(err) || s.Requests() != 0 {
 			t.Errorf("version %q: %v (%d requests)", bad, err, s.Requests())
 		}

@@ -29,8 +29,7 @@ func (e *CheckError) Error() string { return e.Text }
 func (s *Store) Check(ctx context.Context, eng *core.Engine, id, baseURL, key string) (string, error) {
 	reg, ok := providers.Lookup(id)
 	if !ok {
-		_, err := providers.Get(id, providers.Config{})
-		return "", err
+		return "", providers.Unknown(id)
 	}
 	var err error
 	if key == "" {

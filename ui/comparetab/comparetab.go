@@ -235,10 +235,8 @@ func (t *Tab) providerChanged() {
 	}
 	var models []string
 	if r, ok := providers.Lookup(id); ok {
-		if p, err := r.New(providers.Config{}); err == nil {
-			for _, m := range p.Capabilities().Models {
-				models = append(models, m.ID)
-			}
+		for _, m := range r.Capabilities.Models {
+			models = append(models, m.ID)
 		}
 	}
 	t.Model.SetOptions(models)

@@ -570,15 +570,13 @@ func (p *Panel) changed(id string) {
 func limitsText(reg providers.Registration) string {
 	var parts []string
 	model := ""
-	if prov, err := reg.New(providers.Config{}); err == nil {
-		c := prov.Capabilities()
-		model = c.DefaultModel()
-		if c.MaxChars > 0 {
-			parts = append(parts, fmt.Sprintf("up to %s characters per request (longer text is split)", thousands(c.MaxChars)))
-		}
-		if c.Concurrency > 0 {
-			parts = append(parts, fmt.Sprintf("%d at once", c.Concurrency))
-		}
+	c := reg.Capabilities
+	model = c.DefaultModel()
+	if c.MaxChars > 0 {
+		parts = append(parts, fmt.Sprintf("up to %s characters per request (longer text is split)", thousands(c.MaxChars)))
+	}
+	if c.Concurrency > 0 {
+		parts = append(parts, fmt.Sprintf("%d at once", c.Concurrency))
 	}
 	out := ""
 	if len(parts) > 0 {

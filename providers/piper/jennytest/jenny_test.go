@@ -251,7 +251,7 @@ func TestSpeechIsReal(t *testing.T) {
 	piper.Callbacks.Lock()
 	before := piper.Callbacks.N
 	piper.Callbacks.Unlock()
-	a, err := p.Synthesize(context.Background(), providers.Request{Text: strings.Join(sentences, " "), Voice: voiceID})
+	a, err := providers.Checked(p).Synthesize(context.Background(), providers.Request{Text: strings.Join(sentences, " "), Voice: voiceID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -301,7 +301,7 @@ func TestSpeechIsReal(t *testing.T) {
 		}
 	}
 	// Faster speech is shorter.
-	a, err = p.Synthesize(context.Background(), providers.Request{Text: sentences[0], Voice: voiceID, Speed: 1.5})
+	a, err = providers.Checked(p).Synthesize(context.Background(), providers.Request{Text: sentences[0], Voice: voiceID, Speed: 1.5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,7 +317,7 @@ func TestStopMidSentence(t *testing.T) {
 	p, _ := providers.Get(piper.ID, providers.Config{})
 	ctx, cancel := context.WithCancel(context.Background())
 	text := "This first sentence is short. " + strings.Repeat("And this second one goes on and on, ", 6) + "until it ends."
-	a, err := p.Synthesize(ctx, providers.Request{Text: text, Voice: voiceID})
+	a, err := providers.Checked(p).Synthesize(ctx, providers.Request{Text: text, Voice: voiceID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -352,7 +352,7 @@ func TestStopMidSentence(t *testing.T) {
 	}
 	a.Body.Close()
 	// The engine is free again once the sentence under way ends.
-	b, err := p.Synthesize(context.Background(), providers.Request{Text: "Done.", Voice: voiceID})
+	b, err := providers.Checked(p).Synthesize(context.Background(), providers.Request{Text: "Done.", Voice: voiceID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -364,7 +364,7 @@ func TestStopMidSentence(t *testing.T) {
 func TestErrors(t *testing.T) {
 	install(t)
 	p, _ := providers.Get(piper.ID, providers.Config{})
-	_, err := p.Synthesize(context.Background(), providers.Request{Text: "Hello.", Voice: "xx_XX-nobody-medium"})
+	_, err := providers.Checked(p).Synthesize(context.Background(), providers.Request{Text: "Hello.", Voice: "xx_XX-nobody-medium"})
 	var pe *providers.Error
 	if !errors.As(err, &pe) || !strings.Contains(pe.Message, "not installed") {
 		t.Errorf("unknown voice: %v", err)
@@ -381,20 +381,20 @@ func TestErrors(t *testing.T) {
 	}
 	model, _ := os.ReadFile(src + voices.ModelFile)
 	os.WriteFile(broken+"/"+voices.ModelFile, model[:len(model)/3], 0o644)
-	_, err = p.Synthesize(context.Background(), providers.Request{Text: "Hello.", Voice: "broken-voice"})
+	_, err = providers.Checked(p).Synthesize(context.Background(), providers.Request{Text: "Hello.", Voice: "broken-voice"})
 	if !errors.As(err, &pe) || !strings.Contains(pe.Message, "damaged") {
 		t.Errorf("damaged model: %v", err)
 	}
 	// A voice removed while loaded keeps speaking until the process ends;
 	// the next load says it is not installed.
 	os.RemoveAll(broken)
-	_, err = p.Synthesize(context.Background(), providers.Request{Text: "Hello.", Voice: "broken-voice"})
+	_, err = providers.Checked(p).Synthesize(context.Background(), providers.Request{Text: "Hello.", Voice: "broken-voice"})
 	if !errors.As(err, &pe) || !strings.Contains(pe.Message, "not installed") {
 		t.Errorf("removed voice: %v", err)
 	}
 	t.Setenv(piper.EspeakDataEnv, t.TempDir())
 	piper.Unload()
-	_, err = p.Synthesize(context.Background(), providers.Request{Text: "Hello.", Voice: voiceID})
+	_, err = providers.Checked(p).Synthesize(context.Background(), providers.Request{Text: "Hello.", Voice: voiceID})
 	if !errors.As(err, &pe) || !strings.Contains(pe.Message, "espeak-ng-data") {
 		t.Errorf("no espeak-ng-data: %v", err)
 	}

@@ -129,7 +129,7 @@ func (s *Studio) build() {
 		s.providerIDs = append(s.providerIDs, r.ID)
 		names = append(names, s.providerLabel(r))
 	}
-	k := keyHook{onEsc: s.Stop}
+	k := keyHook{onEsc: s.Stop, onF10: s.ToggleMenu}
 	s.Provider = newKeySelect(k, names, func(string) { s.providerChanged() })
 	s.Model = newKeySelectEntry(k)
 	s.Model.OnChanged = func(m string) { s.modelChanged(m) }
@@ -516,6 +516,8 @@ func (s *Studio) shortcuts() {
 			s.Stop()
 		case fyne.KeySpace: // nothing has the focus: Space pauses
 			s.TogglePause()
+		case fyne.KeyF10:
+			s.ToggleMenu()
 		}
 	})
 }

@@ -256,6 +256,8 @@ func (s *Studio) countText() string {
 	if s.long != nil {
 		if v, err := strconv.Atoi(strings.TrimSpace(s.long.ChunkChars.Text)); err == nil && v > 0 {
 			limit = v
+		} else if s.Settings != nil && s.Settings.ChunkChars(s.ProviderID()) > 0 {
+			limit = s.Settings.ChunkChars(s.ProviderID())
 		}
 	}
 	out := thousands(n) + " characters"
@@ -328,6 +330,12 @@ func (s *Studio) startLong(job *core.Job) {
 	}
 	if v, err := strconv.Atoi(strings.TrimSpace(l.Concurrency.Text)); err == nil && v > 0 {
 		job.Concurrency = v
+	}
+	if job.ChunkChars == 0 && s.Settings != nil { // Settings → API keys: the provider's limits
+		job.ChunkChars = s.Settings.ChunkChars(job.Provider)
+	}
+	if job.Concurrency == 0 && s.Settings != nil {
+		job.Concurrency = s.Settings.Parallel(job.Provider)
 	}
 	text := job.Request.Text
 	l.text, l.lastSent, l.lastWord, l.active = text, -1, -1, true

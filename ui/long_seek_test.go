@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"chorus/core"
+	"chorus/longtext"
 	"chorus/providers"
 )
 
@@ -72,4 +73,42 @@ func TestTapWordSeeks(t *testing.T) {
 	if len(sought) != 3 || sought[2] != 900*time.Millisecond || s.Highlighted() != "Two comes next." {
 		t.Errorf("tapping next sought to %v, highlight %q", sought, s.Highlighted())
 	}
+}
+
+// The chunk size and parallel requests saved in Settings for a provider
+// are what its jobs use when the Advanced fields are empty.
+func TestSavedLimitsApplyToJobs(t *testing.T) {
+	s, _ := newTestStudio(t)
+	p := longProvider(t, "ui-limits", nil)
+	s.RefreshProviders()
+	s.selectProvider("ui-limits")
+	s.Settings.SetChunkChars("ui-limits", 30)
+	s.Settings.SetParallel("ui-limits", 1)
+	s.Text.SetText(story)
+	s.Speak()
+	eventually(t, "done", func() bool { return !s.Busy() && strings.HasPrefix(s.Status.Text, "Done") })
+	chunks, _ := longtext.Split(story, 30)
+	byDefault, _ := longtext.Split(story, 60)
+	r := p.Requests()
+	if len(r) != len(chunks) || len(r) <= len(byDefault) {
+		t.Fatalf("%d requests, want %d (30 characters each; %d at the provider's 60)", len(r), len(chunks), len(byDefault))
+	}
+	for _, q := range r {
+		if len(q.Text) > 30 {
+			t.Errorf("a request of %d characters: %q", len(q.Text), q.Text)
+		}
+	}
+	job := core.Job{Provider: "ui-limits", Request: providers.Request{Text: story}}
+	s.startLong(&job)
+	if job.ChunkChars != 30 || job.Concurrency != 1 {
+		t.Errorf("job limits %d and %d, want 30 and 1", job.ChunkChars, job.Concurrency)
+	}
+	s.endLong()
+	s.long.Concurrency.SetText("2") // the Advanced field wins for one job
+	job = core.Job{Provider: "ui-limits", Request: providers.Request{Text: story}}
+	s.startLong(&job)
+	if job.Concurrency != 2 {
+		t.Errorf("Advanced field ignored: %d", job.Concurrency)
+	}
+	s.endLong()
 }

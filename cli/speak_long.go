@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 
 	"chorus/core"
 	"chorus/documents"
+	"chorus/settings"
 )
 
 func init() { ExtendSpeak(longTextFlags) }
@@ -20,8 +22,8 @@ func init() { ExtendSpeak(longTextFlags) }
 // longTextFlags adds the long-text flags to `chorus speak`: chunking,
 // subtitles, per-chunk files, sidecar, cache and a progress bar.
 func longTextFlags(fs *flag.FlagSet) func(job *core.Job) error {
-	chunkChars := fs.Int("chunk-chars", 0, "most characters per request (default: the provider's limit)")
-	conc := fs.Int("concurrency", 0, "requests at once for long text (default: the provider's limit, else 3)")
+	chunkChars := fs.Int("chunk-chars", 0, "most characters per request (default: the chunk size set in Settings, else the provider's limit)")
+	conc := fs.Int("concurrency", 0, "requests at once for long text (default: the number set in Settings, else the provider's limit, else 3)")
 	subtitles := fs.String("subtitles", "", "write subtitles to this file (.srt, .vtt, or .lrc for synced lyrics)")
 	perChunk := fs.String("per-chunk-dir", "", "also write one audio file per chunk into this folder")
 	sidecar := fs.Bool("sidecar", false, "also write <out>.json describing the export")
@@ -34,7 +36,8 @@ func longTextFlags(fs *flag.FlagSet) func(job *core.Job) error {
 		if *conc < 0 {
 			return usageErr("--concurrency must be a positive number of requests")
 		}
-		job.ChunkChars, job.Concurrency = *chunkChars, *conc
+		saved, par := settings.SavedLimits(job.Provider) // kept by the desktop app's Settings; a flag wins
+		job.ChunkChars, job.Concurrency = cmp.Or(*chunkChars, saved), cmp.Or(*conc, par)
 		job.Subtitles, job.PerChunkDir, job.Sidecar, job.NoCache = *subtitles, *perChunk, *sidecar, *noCache
 		if strings.EqualFold(filepath.Ext(*subtitles), ".lrc") {
 			if f := fs.Lookup("file"); f != nil && f.Value.String() != "" {

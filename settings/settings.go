@@ -103,3 +103,25 @@ func (s *Settings) Volume() float64 { return s.p.FloatWithFallback("volume", 1) 
 
 // SetVolume remembers the playback volume.
 func (s *Settings) SetVolume(v float64) { s.p.SetFloat("volume", v) }
+
+// ChunkChars is the user's chunk size for a provider: the most characters
+// per request for long text (0 = the provider's own limit).
+func (s *Settings) ChunkChars(provider string) int { return s.p.Int("limits.chunk." + provider) }
+
+// SetChunkChars stores a provider's chunk size; 0 returns to the default.
+func (s *Settings) SetChunkChars(provider string, n int) { s.setOrRemove("limits.chunk."+provider, n) }
+
+// Parallel is the user's number of requests at once for a provider's long
+// text (0 = the provider's own limit, else 3).
+func (s *Settings) Parallel(provider string) int { return s.p.Int("limits.parallel." + provider) }
+
+// SetParallel stores a provider's parallel requests; 0 returns to the default.
+func (s *Settings) SetParallel(provider string, n int) { s.setOrRemove("limits.parallel."+provider, n) }
+
+func (s *Settings) setOrRemove(key string, n int) {
+	if n <= 0 {
+		s.p.RemoveValue(key)
+		return
+	}
+	s.p.SetInt(key, n)
+}

@@ -48,7 +48,9 @@ func Run(engine *core.Engine, store *keys.Store) {
 		}
 		open = settingswin.ShowWindow(a, store, settingswin.Options{Engine: engine,
 			BaseURL: st.BaseURL, SetBaseURL: st.SetBaseURL,
-			OnChange: s.KeyChanged}, focus, s.GeneralPage)
+			Limits:    func(id string) (int, int) { return st.ChunkChars(id), st.Parallel(id) },
+			SetLimits: func(id string, c, n int) { st.SetChunkChars(id, c); st.SetParallel(id, n); s.updateCount() },
+			OnChange:  s.KeyChanged}, focus, s.GeneralPage)
 		open.Win.SetOnClosed(func() { open = nil })
 	}
 	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyComma, Modifier: fyne.KeyModifierShortcutDefault},

@@ -12,6 +12,7 @@ type editor struct {
 	widget.Entry
 	onSpeak, onStop func()
 	onSpeakFrom     func() // Ctrl+Shift+Enter: speak from the cursor's sentence (long.go)
+	onF10           func() // F10: open the menu (menu.go)
 }
 
 func newEditor(onSpeak, onStop func()) *editor {
@@ -44,10 +45,14 @@ func (e *editor) TypedShortcut(s fyne.Shortcut) {
 	e.Entry.TypedShortcut(s)
 }
 
-// TypedKey stops on Escape.
+// TypedKey stops on Escape and opens the menu on F10.
 func (e *editor) TypedKey(k *fyne.KeyEvent) {
 	if k.Name == fyne.KeyEscape {
 		e.onStop()
+		return
+	}
+	if k.Name == fyne.KeyF10 && e.onF10 != nil {
+		e.onF10()
 		return
 	}
 	e.Entry.TypedKey(k)

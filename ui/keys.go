@@ -13,11 +13,15 @@ import (
 // before the focused widget sees them.
 
 // keyHook receives the window-level keys a focused widget passes on.
-type keyHook struct{ onEsc func() }
+type keyHook struct{ onEsc, onF10 func() }
 
 func (h keyHook) handled(ev *fyne.KeyEvent) bool {
 	if ev.Name == fyne.KeyEscape && h.onEsc != nil {
 		h.onEsc()
+		return true
+	}
+	if ev.Name == fyne.KeyF10 && h.onF10 != nil { // opens the menu (menu.go)
+		h.onF10()
 		return true
 	}
 	return false

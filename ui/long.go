@@ -58,6 +58,10 @@ type LongView struct {
 	lastWord int
 	marks    []mark  // where each sentence began in the audio, to follow seeks
 	synth    float64 // chunks synthesized, 0 to 1
+	// shownStart is the byte offset in text where the reading view's text
+	// begins, after a header of shownHeader bytes (-1: no text shown).
+	shownStart, shownHeader int
+	seek                    func(time.Duration) error // tests: instead of the transport's Seek
 }
 
 // editorArea is the editor with the reading view stacked over it.
@@ -81,7 +85,8 @@ func (s *Studio) ensureLong() {
 	l.ProgressLabel = widget.NewLabel("")
 	l.Reading = widget.NewRichText()
 	l.Reading.Wrapping = fyne.TextWrapWord
-	l.reading = container.NewVScroll(l.Reading)
+	l.shownHeader = -1
+	l.reading = container.NewVScroll(newReadingArea(l.Reading, s.tapReading)) // long_seek.go
 	l.reading.Hide()
 	l.panel = container.NewBorder(nil, nil, nil, l.ProgressLabel, l.Progress)
 	l.panel.Hide()
@@ -251,6 +256,8 @@ func (s *Studio) countText() string {
 	if s.long != nil {
 		if v, err := strconv.Atoi(strings.TrimSpace(s.long.ChunkChars.Text)); err == nil && v > 0 {
 			limit = v
+		} else if s.Settings != nil && s.Settings.ChunkChars(s.ProviderID()) > 0 {
+			limit = s.Settings.ChunkChars(s.ProviderID())
 		}
 	}
 	out := thousands(n) + " characters"
@@ -324,9 +331,15 @@ func (s *Studio) startLong(job *core.Job) {
 	if v, err := strconv.Atoi(strings.TrimSpace(l.Concurrency.Text)); err == nil && v > 0 {
 		job.Concurrency = v
 	}
+	if job.ChunkChars == 0 && s.Settings != nil { // Settings → API keys: the provider's limits
+		job.ChunkChars = s.Settings.ChunkChars(job.Provider)
+	}
+	if job.Concurrency == 0 && s.Settings != nil {
+		job.Concurrency = s.Settings.Parallel(job.Provider)
+	}
 	text := job.Request.Text
 	l.text, l.lastSent, l.lastWord, l.active = text, -1, -1, true
-	l.marks, l.synth = nil, 0
+	l.marks, l.synth, l.shownHeader = nil, 0, -1
 	l.Progress.Set(0, 0)
 	l.ProgressLabel.SetText("starting…")
 	l.panel.Show()
@@ -413,8 +426,10 @@ func (s *Studio) drawProgress(p core.Progress, pos, remaining time.Duration) {
 	}
 	l.lastSent, l.lastWord = p.Start, p.WordStart
 	sentence := widget.RichTextStyle{Inline: true, ColorName: theme.ColorNamePrimary, TextStyle: fyne.TextStyle{Bold: true}}
+	header := fmt.Sprintf("Chunk %d of %d\n", p.Chunk+1, p.Total)
+	l.shownStart, l.shownHeader = p.ChunkStart, len(header)
 	segs := []widget.RichTextSegment{
-		&widget.TextSegment{Text: fmt.Sprintf("Chunk %d of %d\n", p.Chunk+1, p.Total), Style: widget.RichTextStyle{Inline: true, ColorName: theme.ColorNameDisabled, SizeName: theme.SizeNameCaptionText}},
+		&widget.TextSegment{Text: header, Style: widget.RichTextStyle{Inline: true, ColorName: theme.ColorNameDisabled, SizeName: theme.SizeNameCaptionText}},
 		&widget.TextSegment{Text: text[p.ChunkStart:p.Start], Style: widget.RichTextStyleInline},
 		&widget.TextSegment{Text: text[p.Start:p.End], Style: sentence},
 	}

@@ -136,3 +136,36 @@ func TestTabMovesFocusOutOfTheEditor(t *testing.T) {
 		t.Errorf("Shift+Tab from the next control lands on %T, not the editor", c.Focused())
 	}
 }
+
+// F10 reaches the menu from the editor, from a picker and with nothing
+// focused, and types nothing.
+func TestF10OpensTheMenu(t *testing.T) {
+	s, _ := newTestStudio(t)
+	s.InstallMenu()
+	s.Text.SetText("Keep me.")
+	before := menuToggled
+	c := s.Window.Canvas()
+	c.Focus(s.Text)
+	pressKey(c, fyne.KeyF10)
+	c.Focus(s.Format)
+	pressKey(c, fyne.KeyF10)
+	c.Unfocus()
+	pressKey(c, fyne.KeyF10)
+	if n := menuToggled - before; n != 3 {
+		t.Errorf("F10 reached the menu %d times of 3", n)
+	}
+	if s.Text.Text != "Keep me." {
+		t.Errorf("F10 changed the text: %q", s.Text.Text)
+	}
+}
+
+// pressKey delivers a key as the driver does: to the focused widget, else
+// to the canvas.
+func pressKey(c fyne.Canvas, k fyne.KeyName) {
+	ev := &fyne.KeyEvent{Name: k}
+	if f := c.Focused(); f != nil {
+		f.TypedKey(ev)
+		return
+	}
+	c.OnTypedKey()(ev)
+}

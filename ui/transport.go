@@ -29,7 +29,7 @@ func (s *Studio) buildTransport() {
 			}
 		}
 	}
-	k := keyHook{onEsc: s.Stop}
+	k := keyHook{onEsc: s.Stop, onF10: s.ToggleMenu}
 	s.PauseButton = newKeyButton(k, "Pause", s.TogglePause)
 	s.PauseButton.Disable()
 	s.Volume = newKeySlider(k, 0, 1, s.TogglePause)

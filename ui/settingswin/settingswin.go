@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -49,6 +50,11 @@ type Options struct {
 	OnChange func(id string)
 	// TestTimeout bounds one Test; 0 means DefaultTestTimeout.
 	TestTimeout time.Duration
+	// Limits returns a provider's saved chunk size and parallel requests
+	// (0 = the provider's default); SetLimits saves them, only valid values
+	// (0 clears). When SetLimits is nil the limits are shown read-only.
+	Limits    func(id string) (chunk, parallel int)
+	SetLimits func(id string, chunk, parallel int)
 }
 
 // Panel is the Settings content. Build it with New; it reads the providers
@@ -86,6 +92,9 @@ type row struct {
 	session *widget.Button
 	baseURL *widget.Entry
 	urlNote *widget.Label
+	chunk   *widget.Entry // characters per request ("" = the provider's limit)
+	par     *widget.Entry // parallel requests ("" = the default)
+	limNote *widget.Label
 	message *widget.Label
 	busy    bool
 	st      keys.Status
@@ -339,6 +348,9 @@ func (p *Panel) newRow(reg providers.Registration) *row {
 		limits := widget.NewLabel(l)
 		limits.Wrapping = fyne.TextWrapWord
 		items = append(items, limits)
+	}
+	if p.opts.SetLimits != nil {
+		items = append(items, p.limitControls(r)...)
 	}
 	if reg.Website != "" {
 		if u, err := url.Parse(reg.Website); err == nil {
@@ -605,4 +617,94 @@ func thousands(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// providerLimits is what the provider itself allows per request and at
+// once (0: no limit of its own).
+func providerLimits(reg providers.Registration) (maxChars, concurrency int) {
+	if prov, err := reg.New(providers.Config{}); err == nil {
+		c := prov.Capabilities()
+		return c.MaxChars, c.Concurrency
+	}
+	return 0, 0
+}
+
+// maxParallel bounds parallel requests for a provider that states no limit.
+const maxParallel = 16
+
+// limitControls are the editable chunk size and parallel requests, checked
+// as they are typed, saved when valid, with a Reset to default.
+func (p *Panel) limitControls(r *row) []fyne.CanvasObject {
+	maxChars, conc := providerLimits(r.reg)
+	r.chunk, r.par = widget.NewEntry(), widget.NewEntry()
+	r.chunk.SetPlaceHolder("provider's limit")
+	r.par.SetPlaceHolder("default")
+	if conc > 0 {
+		r.par.SetPlaceHolder(fmt.Sprintf("default (%d)", conc))
+	} else {
+		r.par.SetPlaceHolder("default (3)")
+	}
+	if maxChars > 0 {
+		r.chunk.SetPlaceHolder(fmt.Sprintf("provider's limit (%s)", thousands(maxChars)))
+	}
+	if p.opts.Limits != nil {
+		c, n := p.opts.Limits(r.reg.ID)
+		if c > 0 {
+			r.chunk.SetText(fmt.Sprint(c))
+		}
+		if n > 0 {
+			r.par.SetText(fmt.Sprint(n))
+		}
+	}
+	r.limNote = widget.NewLabel("")
+	r.limNote.Wrapping = fyne.TextWrapWord
+	r.limNote.Importance = widget.DangerImportance
+	r.limNote.Hide()
+	r.chunk.OnChanged = func(string) { p.changeLimits(r) }
+	r.par.OnChanged = func(string) { p.changeLimits(r) }
+	reset := widget.NewButton("Reset to default", func() {
+		r.chunk.SetText("")
+		r.par.SetText("")
+		p.changeLimits(r)
+	})
+	form := widget.NewForm(widget.NewFormItem("Chunk size", r.chunk), widget.NewFormItem("Parallel requests", r.par))
+	return []fyne.CanvasObject{form, container.NewHBox(reset), r.limNote}
+}
+
+// changeLimits saves both limits when both are valid, else names the
+// allowed range under them and saves nothing.
+func (p *Panel) changeLimits(r *row) {
+	maxChars, conc := providerLimits(r.reg)
+	chunk, err := checkLimit(r.chunk.Text, "Chunk size", maxChars, 100_000_000, "characters")
+	if err == nil {
+		hi := conc
+		if hi <= 0 {
+			hi = maxParallel
+		}
+		var par int
+		if par, err = checkLimit(r.par.Text, "Parallel requests", hi, hi, "at once"); err == nil {
+			r.limNote.Hide()
+			p.opts.SetLimits(r.reg.ID, chunk, par)
+			return
+		}
+	}
+	r.limNote.SetText(err.Error())
+	r.limNote.Show()
+}
+
+// checkLimit reads a limit: "" is 0 (the default), else a whole number from
+// 1 to max (the provider's own limit when it has one, else fallback).
+func checkLimit(v, name string, max, fallback int, unit string) (int, error) {
+	v = strings.TrimSpace(strings.ReplaceAll(v, ",", ""))
+	if v == "" {
+		return 0, nil
+	}
+	if max <= 0 {
+		max = fallback
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > max {
+		return 0, fmt.Errorf("%s: not saved. Enter a whole number from 1 to %s %s, or leave it empty for the default.", name, thousands(max), unit)
+	}
+	return n, nil
 }

@@ -127,7 +127,10 @@ func TestEstimatePerChapterAndTotal(t *testing.T) {
 func TestLexiconWholeWordsAndCase(t *testing.T) {
 	lx := Merge(Lexicon{{Word: "SQL", Replacement: "sequel", MatchCase: true}, {Word: "gif", Replacement: "jif"}},
 		Lexicon{{Word: "gif", Replacement: "giff"}})
-	got := lx.Apply("SQL and sql; GIF gifs gif. NoSQL")
+	got, err := lx.Apply("SQL and sql; GIF gifs gif. NoSQL")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got != "sequel and sql; giff gifs giff. NoSQL" {
 		t.Fatalf("applied %q", got)
 	}

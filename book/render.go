@@ -107,9 +107,36 @@ func (r *Renderer) resolve(text string) ([]planned, error) {
 			out = append(out, planned{pause: seg.Pause})
 			continue
 		}
-		out = append(out, planned{voice: v, text: lx.Apply(seg.Text)})
+		text := seg.Text
+		if len(lx) > 0 {
+			var err error
+			if text, err = r.applyLexicon(lx, v, text); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, planned{voice: v, text: text})
 	}
 	return out, nil
+}
+
+// applyLexicon applies the pronunciations for the voice's provider and
+// model: phonemes where it reads them (Capabilities.PhonemesFor), else
+// the respellings.
+func (r *Renderer) applyLexicon(lx Lexicon, v Voice, text string) (string, error) {
+	p, err := r.Engine.Provider(v.Provider, v.BaseURL)
+	if err != nil {
+		return "", err
+	}
+	caps := p.Capabilities()
+	model := v.Model
+	if model == "" {
+		model = caps.DefaultModel()
+	}
+	who := p.Info().Name
+	if model != "" {
+		who += " with the model " + model
+	}
+	return lx.ApplyFor(text, caps.PhonemesFor(model), who)
 }
 
 // Estimate is what rendering a chapter (or the book) will take.

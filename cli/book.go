@@ -100,7 +100,7 @@ func runBookSpeak(ctx context.Context, env *Env, args []string) int {
 	ext := fs.String("format", "mp3", "format of the chapter files: mp3, flac, opus, ogg, m4a, wav")
 	force := fs.Bool("force", false, "replace files that exist")
 	castFile := fs.String("cast", "", "cast file (JSON: name → {provider, model, voice}) for [voice: name] lines")
-	lexFile := fs.String("lexicon", "", "pronunciation lexicon: lines word = replacement (== to match case)")
+	lexFile := fs.String("lexicon", "", "pronunciation lexicon: lines word = respelling (== to match case), or word = /IPA/ [[espeak]] respelling")
 	loud := fs.Float64("loudness", 0, "normalise to this loudness in LUFS (-16 podcasts, -18 or -19 audiobooks); 0 leaves levels alone")
 	peak := fs.Float64("true-peak", -1.5, "true-peak ceiling in dBTP when normalising")
 	bookTitle := fs.String("title", "", "book title for the tags (default: from the document)")
@@ -169,7 +169,7 @@ func runBookSpeak(ctx context.Context, env *Env, args []string) int {
 		r.Lexicon = book.Merge(r.Lexicon, lx)
 	}
 	est, err := r.Estimate(b)
-	if errors.Is(err, book.ErrUnknownVoice) {
+	if errors.Is(err, book.ErrUnknownVoice) || errors.Is(err, book.ErrNoPhonemes) {
 		return fail(env, usageErr("%v", err))
 	} else if err != nil {
 		return fail(env, err)

@@ -75,6 +75,7 @@ func (e *Engine) Capabilities() providers.Capabilities {
 		Speed:             providers.Range{Min: 0.5, Max: 2.5, Default: 1},
 		MaxChars:          100_000,
 		Streaming:         true,
+		Phonemes:          []string{providers.PhonemesEspeak}, // [[…]]; its SSML ignores <phoneme ph>
 	}
 }
 

@@ -224,7 +224,8 @@ func contains(list []string, s string) bool {
 }
 
 func printEstimate(env *Env, est []book.Estimate) {
-	fmt.Fprintf(env.Stderr, "%-40s %10s %8s %10s %9s\n", "Chapter", "characters", "requests", "cost", "audio")
+	fmt.Fprintf(env.Stderr, "%-40s %10s %8s %10s %9s %12s\n", "Chapter", "characters", "requests", "cost", "audio", "render time")
+	guess := false
 	for _, e := range est {
 		cost := "unknown"
 		if e.CostKnown {
@@ -234,6 +235,17 @@ func printEstimate(env *Env, est []book.Estimate) {
 		if len(t) > 40 {
 			t = t[:39] + "…"
 		}
-		fmt.Fprintf(env.Stderr, "%-40s %10d %8d %10s %9s\n", t, e.Characters, e.Requests, cost, e.Audio.Round(time.Second))
+		render := e.Render.Round(time.Second).String()
+		if e.Render < time.Second {
+			render = "<1s"
+		}
+		if e.RenderGuess {
+			render += " *"
+			guess = true
+		}
+		fmt.Fprintf(env.Stderr, "%-40s %10d %8d %10s %9s %12s\n", t, e.Characters, e.Requests, cost, e.Audio.Round(time.Second), render)
+	}
+	if guess {
+		fmt.Fprintln(env.Stderr, "* a default guess: Chorus has not rendered with this voice's provider yet; it measures each render and uses that next time")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"chorus/audio"
 	"chorus/cache"
@@ -127,7 +128,10 @@ func TestEstimatePerChapterAndTotal(t *testing.T) {
 func TestLexiconWholeWordsAndCase(t *testing.T) {
 	lx := Merge(Lexicon{{Word: "SQL", Replacement: "sequel", MatchCase: true}, {Word: "gif", Replacement: "jif"}},
 		Lexicon{{Word: "gif", Replacement: "giff"}})
-	got := lx.Apply("SQL and sql; GIF gifs gif. NoSQL")
+	got, err := lx.Apply("SQL and sql; GIF gifs gif. NoSQL")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got != "sequel and sql; giff gifs giff. NoSQL" {
 		t.Fatalf("applied %q", got)
 	}
@@ -309,5 +313,57 @@ func TestRenderingAgainComesFromTheCacheAndLexiconEditsResynthesize(t *testing.T
 	req := a.Requests()
 	if len(req) != 3 || req[2].Text != "tom-ah-to soup." {
 		t.Fatalf("after a lexicon edit: %+v", req)
+	}
+}
+
+// The estimate's render time: a guess before the provider was measured;
+// after a render, measured from it, and nothing left for cached chapters.
+func TestEstimateRenderTimeMeasuredAndCached(t *testing.T) {
+	slow := func(ctx context.Context, req providers.Request) (*providers.Audio, error) {
+		time.Sleep(30 * time.Millisecond)
+		return tone(0.2, 440, 0.1)(ctx, req)
+	}
+	scripted.Register(t, &scripted.Provider{ID: "book-timed", Respond: slow})
+	st, err := cache.Open(t.TempDir(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Renderer{Engine: &core.Engine{Cache: st}, Default: Voice{Provider: "book-timed"}}
+	bk := &Book{Chapters: []Chapter{{Title: "A", Text: "Tomato soup is good."}, {Title: "B", Text: "Bread.\n[pause 1s]\nAnd butter."}}}
+	est, err := r.Estimate(bk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := est[len(est)-1]
+	if !total.RenderGuess || total.Render != est[0].Render+est[1].Render || est[0].Render <= 0 {
+		t.Fatalf("before any render: %+v", est)
+	}
+	if !strings.Contains(total.RenderText(), "a guess") {
+		t.Errorf("a guess reads %q", total.RenderText())
+	}
+	rd, err := r.Render(context.Background(), bk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd.Close()
+	bk.Chapters[1].Text = "Bread.\n[pause 1s]\nAnd jam."
+	est, err = r.Estimate(bk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if est[0].Requests != 0 || est[0].Render != 0 || est[0].RenderGuess {
+		t.Errorf("a cached chapter: %+v", est[0])
+	}
+	// Three requests of 37 characters took 30 ms each or more; one new
+	// part of 8 characters ("And jam.") at that speed.
+	tp := r.Engine.Throughput("book-timed", "")
+	if !tp.Measured || tp.Chars != 37 || tp.PerChar < 90*time.Millisecond/37 {
+		t.Errorf("measured %+v", tp)
+	}
+	if est[1].Requests != 1 || est[1].RenderGuess || est[1].Render != 8*tp.PerChar {
+		t.Errorf("an edited chapter: %+v (throughput %+v)", est[1], tp)
+	}
+	if strings.Contains(est[2].RenderText(), "guess") {
+		t.Errorf("a measured total reads %q", est[2].RenderText())
 	}
 }

@@ -107,27 +107,65 @@ func (r *Renderer) resolve(text string) ([]planned, error) {
 			out = append(out, planned{pause: seg.Pause})
 			continue
 		}
-		out = append(out, planned{voice: v, text: lx.Apply(seg.Text)})
+		text := seg.Text
+		if len(lx) > 0 {
+			var err error
+			if text, err = r.applyLexicon(lx, v, text); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, planned{voice: v, text: text})
 	}
 	return out, nil
+}
+
+// applyLexicon applies the pronunciations for the voice's provider and
+// model: phonemes where it reads them (Capabilities.PhonemesFor), else
+// the respellings.
+func (r *Renderer) applyLexicon(lx Lexicon, v Voice, text string) (string, error) {
+	p, err := r.Engine.Provider(v.Provider, v.BaseURL)
+	if err != nil {
+		return "", err
+	}
+	caps := p.Capabilities()
+	model := v.Model
+	if model == "" {
+		model = caps.DefaultModel()
+	}
+	who := p.Info().Name
+	if model != "" {
+		who += " with the model " + model
+	}
+	return lx.ApplyFor(text, caps.PhonemesFor(model), who)
 }
 
 // Estimate is what rendering a chapter (or the book) will take.
 type Estimate struct {
 	Title      string
 	Characters int
-	Requests   int
+	Requests   int     // requests to send: the parts the cache does not hold
 	Cost       float64 // US dollars; meaningful when CostKnown
 	CostKnown  bool
 	Audio      time.Duration // expected length of the audio
+	// Render is about how long synthesis will take, from each provider's
+	// measured speed (core.Engine.Throughput) and the job's concurrency;
+	// cached parts take none. RenderGuess says some of it is a default
+	// guess: a provider Chorus has not measured yet.
+	Render      time.Duration
+	RenderGuess bool
 }
+
+// RenderText is the render time for people, saying when it is a guess:
+// "about 4 min", "about 4 min (a guess: not measured yet)".
+func (e Estimate) RenderText() string { return core.RenderText(e.Render, !e.RenderGuess) }
 
 // charsPerSecond is a typical speaking rate, for the length estimate.
 const charsPerSecond = 15
 
 // Estimate checks every chapter (unknown voices, providers that cannot be
-// made) and counts characters, requests, cost and audio length, per chapter
-// and in total (the last element), without sending anything.
+// made, requests they would refuse, pronunciations a voice cannot say) and
+// counts characters, requests, cost, audio length and render time, per
+// chapter and in total (the last element), without sending anything.
 func (r *Renderer) Estimate(b *Book) ([]Estimate, error) {
 	prices := r.Prices
 	if prices == nil {
@@ -145,38 +183,54 @@ func (r *Renderer) Estimate(b *Book) ([]Estimate, error) {
 			return nil, fmt.Errorf("chapter %d (%s): %w", i+1, ch.Title, err)
 		}
 		e := Estimate{Title: ch.Title, CostKnown: true}
+		var jobs []core.Job
+		var voices []Voice
 		for _, s := range segs {
 			if s.pause > 0 {
 				e.Audio += s.pause
 				continue
 			}
-			p, err := r.Engine.Provider(s.voice.Provider, s.voice.BaseURL)
-			if err != nil {
-				return nil, fmt.Errorf("chapter %d (%s): %w", i+1, ch.Title, err)
-			}
-			n := len([]rune(s.text))
-			e.Characters += n
-			max := p.Capabilities().MaxChars
-			if max > 0 {
-				e.Requests += (n + max - 1) / max
-			} else {
-				e.Requests++
-			}
-			if price, ok := prices.Lookup(s.voice.Provider, s.voice.Model); ok {
-				e.Cost += float64(price) * float64(n) / 1e6
+			jobs = append(jobs, r.job(s, "estimate.wav"))
+			voices = append(voices, s.voice)
+		}
+		xs, err := r.Engine.EstimateJobs(jobs)
+		if err != nil {
+			return nil, fmt.Errorf("chapter %d (%s): %w", i+1, ch.Title, err)
+		}
+		for k, x := range xs {
+			v := voices[k]
+			e.Characters += x.Characters
+			e.Requests += x.Requests
+			if price, ok := prices.Lookup(v.Provider, v.Model); ok {
+				e.Cost += float64(price) * float64(x.Send) / 1e6
 			} else {
 				e.CostKnown = false
 			}
-			e.Audio += time.Duration(float64(n) / charsPerSecond * float64(time.Second))
+			e.Audio += time.Duration(float64(x.Characters) / charsPerSecond * float64(time.Second))
+			e.Render += x.Render
+			e.RenderGuess = e.RenderGuess || (x.Requests > 0 && !x.RenderMeasured)
 		}
 		total.Characters += e.Characters
 		total.Requests += e.Requests
 		total.Cost += e.Cost
 		total.CostKnown = total.CostKnown && e.CostKnown
 		total.Audio += e.Audio
+		total.Render += e.Render
+		total.RenderGuess = total.RenderGuess || e.RenderGuess
 		out = append(out, e)
 	}
 	return append(out, total), nil
+}
+
+// job is the synthesis job of one planned segment, written to out. The
+// estimate and RenderChapter must send the same job, so the estimate
+// knows which parts the cache holds.
+func (r *Renderer) job(s planned, out string) core.Job {
+	return core.Job{
+		Provider: s.voice.Provider, BaseURL: s.voice.BaseURL,
+		Request: providers.Request{Text: s.text, Model: s.voice.Model, Voice: s.voice.Voice},
+		Out:     out, Force: true, OutFormat: audio.WAV, OutRate: r.rate(),
+	}
 }
 
 // RenderChapter speaks one chapter and writes its audio to w as mono

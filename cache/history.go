@@ -29,6 +29,12 @@ type Clip struct {
 	Chunks    []Key             `json:"chunks"`
 	Out       string            `json:"out,omitempty"` // the file it was exported to, if any
 	CacheHits int               `json:"cache_hits,omitempty"`
+	// SynthTime is how long the requests sent for the clip took, added up
+	// one by one (each from sending to its last byte), and SynthChars the
+	// characters they carried: the provider's measured speed, for time
+	// estimates. Zero when every chunk came from the cache.
+	SynthTime  time.Duration `json:"synth_time,omitempty"`
+	SynthChars int           `json:"synth_chars,omitempty"`
 }
 
 // Title is the text's first line, shortened to n characters.
@@ -66,6 +72,11 @@ func (s *Store) AddClip(c Clip) (uint64, error) {
 			return nil
 		})
 		for _, k := range dup {
+			var old Clip
+			if c.SynthChars == 0 && json.Unmarshal(b.Get(k), &old) == nil {
+				// Replayed from the cache: keep the speed measured before.
+				c.SynthTime, c.SynthChars = old.SynthTime, old.SynthChars
+			}
 			if err := b.Delete(k); err != nil {
 				return err
 			}

@@ -100,7 +100,7 @@ func runBookSpeak(ctx context.Context, env *Env, args []string) int {
 	ext := fs.String("format", "mp3", "format of the chapter files: mp3, flac, opus, ogg, m4a, wav")
 	force := fs.Bool("force", false, "replace files that exist")
 	castFile := fs.String("cast", "", "cast file (JSON: name → {provider, model, voice}) for [voice: name] lines")
-	lexFile := fs.String("lexicon", "", "pronunciation lexicon: lines word = replacement (== to match case)")
+	lexFile := fs.String("lexicon", "", "pronunciation lexicon: lines word = respelling (== to match case), or word = /IPA/ [[espeak]] respelling")
 	loud := fs.Float64("loudness", 0, "normalise to this loudness in LUFS (-16 podcasts, -18 or -19 audiobooks); 0 leaves levels alone")
 	peak := fs.Float64("true-peak", -1.5, "true-peak ceiling in dBTP when normalising")
 	bookTitle := fs.String("title", "", "book title for the tags (default: from the document)")
@@ -169,7 +169,7 @@ func runBookSpeak(ctx context.Context, env *Env, args []string) int {
 		r.Lexicon = book.Merge(r.Lexicon, lx)
 	}
 	est, err := r.Estimate(b)
-	if errors.Is(err, book.ErrUnknownVoice) {
+	if errors.Is(err, book.ErrUnknownVoice) || errors.Is(err, book.ErrNoPhonemes) {
 		return fail(env, usageErr("%v", err))
 	} else if err != nil {
 		return fail(env, err)
@@ -224,7 +224,8 @@ func contains(list []string, s string) bool {
 }
 
 func printEstimate(env *Env, est []book.Estimate) {
-	fmt.Fprintf(env.Stderr, "%-40s %10s %8s %10s %9s\n", "Chapter", "characters", "requests", "cost", "audio")
+	fmt.Fprintf(env.Stderr, "%-40s %10s %8s %10s %9s %12s\n", "Chapter", "characters", "requests", "cost", "audio", "render time")
+	guess := false
 	for _, e := range est {
 		cost := "unknown"
 		if e.CostKnown {
@@ -234,6 +235,17 @@ func printEstimate(env *Env, est []book.Estimate) {
 		if len(t) > 40 {
 			t = t[:39] + "…"
 		}
-		fmt.Fprintf(env.Stderr, "%-40s %10d %8d %10s %9s\n", t, e.Characters, e.Requests, cost, e.Audio.Round(time.Second))
+		render := e.Render.Round(time.Second).String()
+		if e.Render < time.Second {
+			render = "<1s"
+		}
+		if e.RenderGuess {
+			render += " *"
+			guess = true
+		}
+		fmt.Fprintf(env.Stderr, "%-40s %10d %8d %10s %9s %12s\n", t, e.Characters, e.Requests, cost, e.Audio.Round(time.Second), render)
+	}
+	if guess {
+		fmt.Fprintln(env.Stderr, "* a default guess: Chorus has not rendered with this voice's provider yet; it measures each render and uses that next time")
 	}
 }

@@ -117,3 +117,18 @@ func TestSpeakMarkdownFile(t *testing.T) {
 		}
 	}
 }
+
+// The estimate shows the render time and marks a default guess.
+func TestSpeakBookEstimateShowsRenderTime(t *testing.T) {
+	scripted.Register(t, &scripted.Provider{ID: "cli-book-time"})
+	doc := filepath.Join(t.TempDir(), "b.md")
+	os.WriteFile(doc, []byte("# One\n\n"+strings.Repeat("A sentence of words. ", 100)+"\n"), 0o644)
+	r := run(t, "", "speak", "--provider", "cli-book-time", "--file", doc, "--estimate")
+	if r.code != 0 || !strings.Contains(r.stderr, "render time") {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	// 2,100 characters (and the heading) at the local guess, 25 ms each: 53 s.
+	if !strings.Contains(r.stderr, "53s *") || !strings.Contains(r.stderr, "* a default guess") {
+		t.Errorf("no guessed render time: %s", r.stderr)
+	}
+}

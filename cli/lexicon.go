@@ -19,7 +19,7 @@ var globalLexiconPath = book.GlobalLexiconPath
 // runLexicon edits the user's pronunciation list:
 //
 //	chorus lexicon [list]
-//	chorus lexicon add WORD REPLACEMENT [--exact]
+//	chorus lexicon add WORD [RESPELLING] [--ipa IPA] [--espeak PHONEMES] [--exact]
 //	chorus lexicon remove WORD
 func runLexicon(ctx context.Context, env *Env, args []string) int {
 	path, err := globalLexiconPath()
@@ -47,26 +47,47 @@ func runLexicon(ctx context.Context, env *Env, args []string) int {
 		fmt.Fprint(env.Stdout, lx.Text())
 		return ExitOK
 	case "add":
-		fs := newFlags(env, "lexicon add", "WORD REPLACEMENT")
+		fs := newFlags(env, "lexicon add", "WORD [RESPELLING]")
 		exact := fs.Bool("exact", false, "match the word's case exactly")
+		ipa := fs.String("ipa", "", "the word's phonemes in IPA, for voices that read SSML phonemes (e.g. təˈmɑːtoʊ)")
+		espeak := fs.String("espeak", "", "the word's phonemes in espeak-ng's alphabet, for the local voice (e.g. t@m'A:toU)")
 		pos, err := parse(fs, args)
 		if err != nil {
 			return flagExit(err)
 		}
-		if len(pos) != 2 || strings.TrimSpace(pos[0]) == "" || strings.Contains(pos[0], "=") {
-			return fail(env, usageErr("give a word and how to say it, e.g. chorus lexicon add Nguyen win"))
+		hasPh := strings.TrimSpace(*ipa) != "" || strings.TrimSpace(*espeak) != ""
+		if len(pos) < 1 || len(pos) > 2 || (len(pos) == 1 && !hasPh) || strings.TrimSpace(pos[0]) == "" || strings.Contains(pos[0], "=") {
+			return fail(env, usageErr("give a word and how to say it, e.g. chorus lexicon add Nguyen win, or chorus lexicon add tomato tuh-MAH-toe --ipa təˈmɑːtoʊ"))
+		}
+		rep := ""
+		if len(pos) == 2 {
+			rep = pos[1]
+		}
+		// The flags go in the file's own syntax, so one parser checks both.
+		if v := strings.TrimSpace(*ipa); v != "" {
+			rep = "/" + v + "/ " + rep
+		}
+		if v := strings.TrimSpace(*espeak); v != "" {
+			rep = "[[" + v + "]] " + rep
+		}
+		e, err := book.ParseEntry(pos[0], rep, *exact)
+		if err != nil {
+			return fail(env, usageErr("%v", err))
 		}
 		out := book.Lexicon{}
-		for _, e := range lx {
-			if !strings.EqualFold(e.Word, pos[0]) {
-				out = append(out, e)
+		for _, old := range lx {
+			if !strings.EqualFold(old.Word, e.Word) {
+				out = append(out, old)
 			}
 		}
-		out = append(out, book.Entry{Word: strings.TrimSpace(pos[0]), Replacement: strings.TrimSpace(pos[1]), MatchCase: *exact})
+		out = append(out, e)
 		if _, err := book.SaveLexiconText(path, out.Text()); err != nil {
 			return fail(env, err)
 		}
-		fmt.Fprintf(env.Stderr, "%q is now said %q (%d pronunciations in %s)\n", pos[0], pos[1], len(out), path)
+		fmt.Fprintf(env.Stderr, "%s (%d pronunciations in %s)\n", strings.TrimSpace(book.Lexicon{e}.Text()), len(out), path)
+		if e.HasPhonemes() && e.Replacement == "" {
+			fmt.Fprintf(env.Stderr, "voices that cannot read these phonemes will refuse %q; add a respelling to use it with every voice\n", e.Word)
+		}
 		return ExitOK
 	case "remove", "delete":
 		fs := newFlags(env, "lexicon remove", "WORD")

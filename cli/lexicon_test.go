@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"chorus/internal/scripted"
+	"chorus/providers"
 )
 
 // Tests never read or write the user's own lexicon.
@@ -64,5 +65,47 @@ func TestLexiconCommandAndBookRender(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(path); string(b) != "no separator here\n" {
 		t.Errorf("the damaged file was overwritten: %q", b)
+	}
+}
+
+func TestLexiconPhonemesFromTheCommandLine(t *testing.T) {
+	path, _ := globalLexiconPath()
+	t.Cleanup(func() { os.Remove(path) })
+	if r := run(t, "", "lexicon", "add", "tomato"); r.code != ExitUsage || !strings.Contains(r.stderr, "--ipa") {
+		t.Fatalf("a word alone: %d %q", r.code, r.stderr)
+	}
+	if r := run(t, "", "lexicon", "add", "tomato", "tuh-MAH-toe", "--ipa", "təˈmɑːtoʊ"); r.code != 0 {
+		t.Fatalf("add: %d %s", r.code, r.stderr)
+	}
+	if r := run(t, "", "lexicon", "add", "basil", "--ipa", "ˈbæzəl", "--espeak", "b'az@l"); r.code != 0 || !strings.Contains(r.stderr, "add a respelling") {
+		t.Fatalf("add without a respelling: %d %s", r.code, r.stderr)
+	}
+	r := run(t, "", "lexicon", "list")
+	if want := "tomato = /təˈmɑːtoʊ/ tuh-MAH-toe\nbasil = /ˈbæzəl/ [[b'az@l]]\n"; r.code != 0 || r.stdout != want {
+		t.Fatalf("list: %d %q, want %q", r.code, r.stdout, want)
+	}
+	ph := scripted.Register(t, &scripted.Provider{ID: "cli-ph", Caps: providers.Capabilities{
+		Models: []providers.Model{{ID: "m1"}}, Formats: []string{"wav"}, Phonemes: []string{providers.PhonemesIPA}}})
+	plain := scripted.Register(t, &scripted.Provider{ID: "cli-noph"})
+	doc := filepath.Join(t.TempDir(), "b.md")
+	os.WriteFile(doc, []byte("# One\n\nTomato & basil.\n"), 0o644)
+	if r := run(t, "", "speak", "--provider", "cli-ph", "--file", doc, "--out", filepath.Join(t.TempDir(), "b.m4b")); r.code != 0 {
+		t.Fatalf("render: %d %s", r.code, r.stderr)
+	}
+	var sent []string
+	for _, q := range ph.Requests() {
+		sent = append(sent, q.Text)
+	}
+	want := `<phoneme alphabet="ipa" ph="təˈmɑːtoʊ">Tomato</phoneme> &amp; <phoneme alphabet="ipa" ph="ˈbæzəl">basil</phoneme>.`
+	if got := strings.Join(sent, " "); !strings.Contains(got, want) {
+		t.Errorf("the render sent %q, want %q in it", got, want)
+	}
+	// basil has no respelling: a voice without phonemes is refused before anything is sent.
+	r = run(t, "", "speak", "--provider", "cli-noph", "--file", doc, "--out", filepath.Join(t.TempDir(), "c.m4b"))
+	if r.code != ExitUsage || !strings.Contains(r.stderr, `"basil"`) || !strings.Contains(r.stderr, "basil = /ˈbæzəl/ [[b'az@l]] respelling") {
+		t.Fatalf("no respelling: %d %q", r.code, r.stderr)
+	}
+	if n := len(plain.Requests()); n != 0 {
+		t.Fatalf("%d requests sent before the lexicon was checked", n)
 	}
 }

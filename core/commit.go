@@ -3,6 +3,7 @@ package core
 import (
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"chorus/audio"
 	"chorus/cache"
@@ -41,13 +42,19 @@ func (e *Engine) commit(job *Job, p providers.Provider, store *cache.Store, req 
 	}
 	if store != nil && p != nil {
 		keys := make([]cache.Key, len(states))
+		var took time.Duration
+		chars := 0
 		for i, st := range states {
 			keys[i] = st.key
+			if d := st.fetchTime(); !st.cached && d > 0 {
+				took += d
+				chars += utf8.RuneCountInString(st.req.Text)
+			}
 		}
 		_, _ = store.AddClip(cache.Clip{Text: req.Text, Provider: job.Provider, BaseURL: job.BaseURL, Model: req.Model,
 			Voice: req.Voice, Format: req.Format, Speed: req.Speed, Language: req.Language, Options: req.Options,
 			Duration: time.Duration(res.Stats.AudioSeconds * float64(time.Second)), Chunks: keys, Out: job.Out,
-			CacheHits: res.Stats.CacheHits})
+			CacheHits: res.Stats.CacheHits, SynthTime: took, SynthChars: chars})
 	}
 	return nil
 }

@@ -6,7 +6,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"chorus/cache"
 	"chorus/pricing"
+	"chorus/providers"
 )
 
 // The thresholds above which a job is large enough to ask before it runs:
@@ -28,6 +30,13 @@ type Estimate struct {
 	CostUSD    float64       // estimated cost of the requests; meaningful when CostKnown
 	CostKnown  bool          // whether the price table knows the provider (and model)
 	Speech     time.Duration // about how long the speech lasts, at normal speaking rate and the job's speed
+	// Render is about how long synthesis will take: the requests to send
+	// at the provider's throughput, Lanes at a time; cached chunks take
+	// none. RenderMeasured says whether the throughput was measured on
+	// earlier jobs (else it is a default guess, see Throughput).
+	Render         time.Duration
+	RenderMeasured bool
+	Lanes          int // requests the job has in flight at once
 }
 
 // Large reports whether the job is above the thresholds: more than
@@ -62,7 +71,102 @@ func (x Estimate) String() string {
 		b.WriteString(", cost unknown (no price on file for this provider)")
 	}
 	fmt.Fprintf(&b, ", about %s of speech", roughDuration(x.Speech))
+	if x.Requests > 0 {
+		fmt.Fprintf(&b, ", render time %s", x.RenderText())
+	}
 	return b.String()
+}
+
+// RenderText is the render time for people: "about 4 min", or "about
+// 4 min (a guess: no earlier jobs of this voice measured)".
+func (x Estimate) RenderText() string { return RenderText(x.Render, x.RenderMeasured) }
+
+// RenderText writes a render time worked out elsewhere (a book's total)
+// as Estimate.RenderText does.
+func RenderText(d time.Duration, measured bool) string {
+	s := "about " + roughDuration(d)
+	if d < time.Second {
+		s = "under a second"
+	}
+	if !measured {
+		s += " (a guess: not measured yet)"
+	}
+	return s
+}
+
+// Throughput is how fast a provider turns text into speech: the time one
+// request takes per character, from sending it to its last byte.
+type Throughput struct {
+	PerChar  time.Duration
+	Measured bool // from this machine's earlier jobs (the history), else a default guess
+	Chars    int  // characters the measurement covers
+}
+
+// The default guesses, used until a provider has been measured. They are
+// on the slow side on purpose, so a first estimate is not too hopeful:
+// a cloud voice at 20 characters a second per request (about 1.3 times
+// as long as the speech), a local engine at 40 a second (espeak-ng is
+// about 10,000 a second here; a natural voice on a slow machine can be
+// near real time).
+const (
+	DefaultRemotePerChar = 50 * time.Millisecond
+	DefaultLocalPerChar  = 25 * time.Millisecond
+)
+
+// measureClips is how many of a provider's latest jobs a throughput is
+// worked out from.
+const measureClips = 20
+
+// rates reads the throughputs from the history once, for several estimates.
+type rates struct{ clips []cache.Clip }
+
+func (e *Engine) rates() *rates {
+	r := &rates{}
+	if e.Cache == nil {
+		return r
+	}
+	clips, _ := e.Cache.Clips()
+	for _, c := range clips {
+		if c.SynthChars > 0 && c.SynthTime > 0 {
+			r.clips = append(r.clips, c)
+		}
+	}
+	return r
+}
+
+// get is the throughput of the provider with the model: from its latest
+// jobs with that model, else with any model, else the default guess.
+func (r *rates) get(provider, model string) Throughput {
+	for _, sameModel := range []bool{true, false} {
+		var t Throughput
+		var took time.Duration
+		n := 0
+		for _, c := range r.clips { // newest first
+			if c.Provider != provider || (sameModel && c.Model != model) {
+				continue
+			}
+			took += c.SynthTime
+			t.Chars += c.SynthChars
+			if n++; n == measureClips {
+				break
+			}
+		}
+		if t.Chars > 0 {
+			t.PerChar, t.Measured = took/time.Duration(t.Chars), true
+			return t
+		}
+	}
+	t := Throughput{PerChar: DefaultRemotePerChar}
+	if reg, ok := providers.Lookup(provider); ok && !reg.NeedsKey && !reg.KeyOptional && reg.DefaultBaseURL == "" {
+		t.PerChar = DefaultLocalPerChar
+	}
+	return t
+}
+
+// Throughput is the provider's speed with the model, measured from the
+// history when Chorus has run it before, else a default guess.
+func (e *Engine) Throughput(provider, model string) Throughput {
+	return e.rates().get(provider, model)
 }
 
 // Estimate works out what a job will take, without sending anything: the
@@ -71,6 +175,26 @@ func (x Estimate) String() string {
 // as Speak does, so it fails with the same validation errors. The GUI calls
 // it before Speak and asks the user when the estimate is Large.
 func (e *Engine) Estimate(job Job) (Estimate, error) {
+	return e.estimate(job, e.rates())
+}
+
+// EstimateJobs estimates jobs that run one after another (a book's
+// parts), reading the history once; the first failure stops it, naming
+// nothing more than Estimate would.
+func (e *Engine) EstimateJobs(jobs []Job) ([]Estimate, error) {
+	r := e.rates()
+	out := make([]Estimate, 0, len(jobs))
+	for _, j := range jobs {
+		x, err := e.estimate(j, r)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+func (e *Engine) estimate(job Job, r *rates) (Estimate, error) {
 	pj, err := e.prepareJob(&job, false)
 	if err != nil {
 		return Estimate{}, err
@@ -80,14 +204,23 @@ func (e *Engine) Estimate(job Job) (Estimate, error) {
 	// The chunks' texts leave out the white space between them: count
 	// what is sent chunk by chunk only when some of the text is cached.
 	send, cached := 0, false
+	tp := r.get(job.Provider, req.Model)
+	var work time.Duration
 	for _, st := range states {
 		if store != nil && store.Has(st.key) {
 			cached = true
 			continue
 		}
 		x.Requests++
-		send += utf8.RuneCountInString(st.req.Text)
+		n := utf8.RuneCountInString(st.req.Text)
+		send += n
+		work += time.Duration(n) * tp.PerChar
 	}
+	x.Lanes = concurrency(&job, pj.p.Capabilities())
+	if x.Requests > 0 {
+		x.Render = work / time.Duration(min(x.Lanes, x.Requests))
+	}
+	x.RenderMeasured = tp.Measured
 	x.Send = x.Characters
 	if cached {
 		x.Send = send

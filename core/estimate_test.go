@@ -128,3 +128,80 @@ func abs(f float64) float64 {
 	}
 	return f
 }
+
+// The render time: a default guess until the provider has been measured,
+// then the measured speed from the history, spread over the job's
+// concurrency; cached chunks take none.
+func TestEstimateRenderTime(t *testing.T) {
+	f := newFakeLong(t, "l-time", 200, 2)
+	f.delay = func(providers.Request) time.Duration { return 40 * time.Millisecond }
+	e, _ := cacheEngine(t)
+	text := longText(40)
+	job := Job{Provider: "l-time", Request: providers.Request{Text: text}}
+	x, err := e.Estimate(job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.Requests < 3 || x.Lanes != 2 {
+		t.Fatalf("estimate %+v: want several requests, 2 at a time", x)
+	}
+	// No key, no address: a local engine's default guess.
+	// (The chunks leave out the white space between them.)
+	if want := time.Duration(x.Send) * DefaultLocalPerChar / 2; x.RenderMeasured || x.Render > want || x.Render < want*95/100 {
+		t.Errorf("unmeasured: render %s (measured %v), want the guess %s", x.Render, x.RenderMeasured, want)
+	}
+	if s := x.String(); !strings.Contains(s, "render time about 17 s (a guess") {
+		t.Errorf("the estimate does not say the time is a guess: %s", s)
+	}
+	one := job
+	one.Concurrency = 1
+	if x1, _ := e.Estimate(one); x1.Lanes != 1 || absDur(x1.Render-2*x.Render) > time.Nanosecond {
+		t.Errorf("one request at a time: %s, want twice %s", x1.Render, x.Render)
+	}
+
+	start := time.Now()
+	if _, err := e.Speak(context.Background(), Job{Provider: "l-time", Request: providers.Request{Text: text}, Play: true}); err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(start)
+	tp := e.Throughput("l-time", "")
+	if !tp.Measured || tp.Chars > x.Send || tp.Chars < x.Send*95/100 {
+		t.Fatalf("after one job: %+v, want %d characters measured", tp, x.Send)
+	}
+	// Every request waited 40 ms: at least that per request, measured.
+	if min := time.Duration(x.Requests) * 40 * time.Millisecond / time.Duration(tp.Chars); tp.PerChar < min {
+		t.Errorf("measured %s per character, below the %s the fake waited", tp.PerChar, min)
+	}
+	other := Job{Provider: "l-time", Request: providers.Request{Text: strings.ToUpper(text)}}
+	y, err := e.Estimate(other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Duration(tp.Chars) * tp.PerChar / 2; !y.RenderMeasured || y.Requests != x.Requests || y.Render != want {
+		t.Errorf("measured: render %s (measured %v), want %s", y.Render, y.RenderMeasured, want)
+	}
+	// The measured figure is near what the same job really took.
+	if y.Render < took/3 || y.Render > took*3 {
+		t.Errorf("estimated %s for a job like one that took %s", y.Render, took)
+	}
+	if strings.Contains(y.String(), "guess") {
+		t.Errorf("a measured time is called a guess: %s", y)
+	}
+	// Cached: nothing to render. Replaying keeps the measurement.
+	if _, err := e.Speak(context.Background(), Job{Provider: "l-time", Request: providers.Request{Text: text}, Play: true}); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := e.Estimate(job); err != nil || c.Requests != 0 || c.Render != 0 {
+		t.Errorf("cached: %+v %v", c, err)
+	}
+	if tp2 := e.Throughput("l-time", ""); tp2 != tp {
+		t.Errorf("after a replay from the cache: %+v, was %+v", tp2, tp)
+	}
+}
+
+func absDur(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
+}

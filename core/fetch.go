@@ -32,14 +32,23 @@ type chunkState struct {
 	words    []providers.WordBoundary // complete once buf is closed
 	cached   bool
 	requests int
-	first    time.Time // first byte
-	reqID    string    // the service's ID of the request (Audio.RequestID)
+	first    time.Time     // first byte
+	took     time.Duration // from sending the request to its last byte (fetched chunks)
+	reqID    string        // the service's ID of the request (Audio.RequestID)
 
 	// Set by the concatenating reader, under pipeline.mu.
 	opened     bool
 	startFrame int64
 	frames     int64
 	finished   bool
+}
+
+// fetchTime is how long the chunk's request took; 0 while it is still
+// being read, or when it came from the cache.
+func (st *chunkState) fetchTime() time.Duration {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.took
 }
 
 func (st *chunkState) setWords(w []providers.WordBoundary) {
@@ -233,6 +242,7 @@ func (pl *pipeline) fromCache(st *chunkState) bool {
 // fetch sends one chunk's request and copies its audio into the chunk's
 // buffer as it arrives; the provider retries by its own policy.
 func (pl *pipeline) fetch(ctx context.Context, st *chunkState) {
+	begin := time.Now()
 	a, err := pl.p.Synthesize(ctx, st.req)
 	if err != nil {
 		if n := sentBeforeFailing(err); n > 0 {
@@ -296,6 +306,9 @@ func (pl *pipeline) fetch(ctx context.Context, st *chunkState) {
 		pl.signal()
 		return
 	}
+	st.mu.Lock()
+	st.took = time.Since(begin) // read by the commit, which may come first (then the chunk is not measured)
+	st.mu.Unlock()
 	data := st.buf.Bytes() // before Close: the reader may release them right after
 	st.buf.Close(nil)
 	if pl.store != nil && codec.CheckAudio(data[:min(len(data), 64)], st.enc) == nil {

@@ -89,6 +89,24 @@ type Capabilities struct {
 	Options           []Option // provider-specific settings
 	Cloning           bool     // speaks in the voice of Request.Reference (instant voice cloning)
 	VoiceSearch       bool     // voices can be searched beyond the list (the provider is a VoiceSearcher)
+	Phonemes          []string // phoneme alphabets the text may carry (PhonemesIPA, PhonemesEspeak); Model.Phonemes overrides
+}
+
+// Phoneme alphabets a provider may read in the text (Capabilities.Phonemes).
+const (
+	PhonemesIPA    = "ipa"    // SSML <phoneme alphabet="ipa" ph="…">word</phoneme>, the rest escaped
+	PhonemesEspeak = "espeak" // espeak-ng's own [[…]] phoneme input
+)
+
+// PhonemesFor returns the phoneme alphabets the model takes: the model's
+// own Phonemes when set, else Phonemes.
+func (c Capabilities) PhonemesFor(model string) []string {
+	for _, m := range c.Models {
+		if m.ID == model && m.Phonemes != nil {
+			return m.Phonemes
+		}
+	}
+	return c.Phonemes
 }
 
 // DefaultModel returns the first model's ID, or "".
@@ -124,7 +142,8 @@ type Model struct {
 	Name         string // display name; ID when empty
 	Instructions bool   // takes free-text style instructions
 	Description  string
-	MaxChars     int // most characters one request takes with this model; 0 = Capabilities.MaxChars
+	MaxChars     int      // most characters one request takes with this model; 0 = Capabilities.MaxChars
+	Phonemes     []string // phoneme alphabets this model takes; nil = Capabilities.Phonemes
 }
 
 // Voice is one voice a provider offers.

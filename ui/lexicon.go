@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -33,10 +34,13 @@ func (s *Studio) ShowPronunciations() *Pronunciations {
 	p.Note.Wrapping = fyne.TextWrapWord
 	p.saved = func(n int) { s.SetStatus("Saved " + pronunciations(n) + "; audiobook renders use them.") }
 	help := widget.NewLabel("One word per line and how to say it: “Nguyen = win”. Use == to match the case exactly " +
-		"(“SQL == sequel”); # starts a comment. Whole words only. Chapters and cast scripts may add their own.")
+		"(“SQL == sequel”); # starts a comment. Whole words only. Chapters and cast scripts may add their own.\n" +
+		"Phonemes go first, then a respelling for voices that cannot read them: " +
+		"“tomato = /təˈmɑːtoʊ/ [[t@m'A:toU]] tuh-MAH-toe”. IPA between slashes is read by ElevenLabs' English models " +
+		"(Flash v2, Turbo v2, English v1); espeak-ng phonemes between [[ and ]] by the local voice.")
 	help.Wrapping = fyne.TextWrapWord
 	p.Text = widget.NewMultiLineEntry()
-	p.Text.SetPlaceHolder("Nguyen = win\nSQL == sequel")
+	p.Text.SetPlaceHolder("Nguyen = win\nSQL == sequel\ntomato = /təˈmɑːtoʊ/ tuh-MAH-toe")
 	var err error
 	if p.path, err = lexiconPath(); err != nil {
 		p.Note.SetText(plain.Error(err))
@@ -68,8 +72,30 @@ func (p *Pronunciations) save() {
 		return
 	}
 	p.loaded = p.Text.Text
-	p.Note.SetText("Saved " + pronunciations(len(lx)) + ".")
+	p.Note.SetText("Saved " + pronunciations(len(lx)) + "." + phonemeNote(lx))
 	p.saved(len(lx))
+}
+
+// phonemeNote tells how many entries give phonemes, and which of them
+// only some voices can say.
+func phonemeNote(lx book.Lexicon) string {
+	n, only := 0, []string{}
+	for _, e := range lx {
+		if e.HasPhonemes() {
+			n++
+			if e.Replacement == "" {
+				only = append(only, "“"+e.Word+"”")
+			}
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	note := fmt.Sprintf(" %d with phonemes.", n)
+	if len(only) > 0 {
+		note += " Voices that cannot read phonemes will stop at " + strings.Join(only, ", ") + ": add a respelling after the phonemes to use them everywhere."
+	}
+	return note
 }
 
 func pronunciations(n int) string {

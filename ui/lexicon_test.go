@@ -82,3 +82,47 @@ func init() {
 	}
 	lexiconPath = func() (string, error) { return filepath.Join(dir, "lexicon.txt"), nil }
 }
+
+// The editor shows and keeps phoneme entries as written, and names a
+// wrong one without writing anything.
+func TestPronunciationsEditorPhonemes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "chorus", "lexicon.txt")
+	old := lexiconPath
+	lexiconPath = func() (string, error) { return path, nil }
+	t.Cleanup(func() { lexiconPath = old })
+	os.MkdirAll(filepath.Dir(path), 0o700)
+	start := "tomato = /təˈmɑːtoʊ/ tuh-MAH-toe\n"
+	os.WriteFile(path, []byte(start), 0o600)
+	s, _ := newTestStudio(t)
+	p := s.ShowPronunciations()
+	defer p.Win.Close()
+	if p.Text.Text != start {
+		t.Fatalf("the editor shows %q", p.Text.Text)
+	}
+	p.Text.SetText(start + "basil = /ˈbæzəl\n")
+	test.Tap(p.Save)
+	if !strings.HasPrefix(p.Note.Text, "Not saved") || !strings.Contains(p.Note.Text, "basil") || !strings.Contains(p.Note.Text, "closing /") {
+		t.Errorf("an unclosed IPA says %q", p.Note.Text)
+	}
+	if b, _ := os.ReadFile(path); string(b) != start {
+		t.Fatalf("a wrong list was written: %q", b)
+	}
+	p.Text.SetText(start + "basil = /ˈbæzəl/ [[b'az@l]]")
+	test.Tap(p.Save)
+	if !strings.HasPrefix(p.Note.Text, "Saved 2 pronunciations. 2 with phonemes.") || !strings.Contains(p.Note.Text, "“basil”") {
+		t.Errorf("saved note %q", p.Note.Text)
+	}
+	want := start + "basil = /ˈbæzəl/ [[b'az@l]]\n"
+	if b, _ := os.ReadFile(path); string(b) != want {
+		t.Fatalf("file %q", b)
+	}
+	lx, _, err := book.LoadLexiconFile(path)
+	if err != nil || len(lx) != 2 || lx[1].IPA != "ˈbæzəl" || lx[1].Espeak != "b'az@l" || lx[0].Replacement != "tuh-MAH-toe" {
+		t.Fatalf("read back %+v %v", lx, err)
+	}
+	again := s.ShowPronunciations()
+	defer again.Win.Close()
+	if again.Text.Text != want {
+		t.Errorf("the editor reopens with %q", again.Text.Text)
+	}
+}

@@ -92,11 +92,14 @@ var models = []providers.Model{
 	{ID: "eleven_v3", Name: "Eleven v3", Description: "70+ languages, the most expressive", MaxChars: 3000},
 	{ID: "eleven_flash_v2_5", Name: "Flash v2.5", Description: "32 languages, lowest latency", MaxChars: 40000},
 	{ID: "eleven_turbo_v2_5", Name: "Turbo v2.5", Description: "32 languages, low latency", MaxChars: 40000},
-	{ID: "eleven_flash_v2", Name: "Flash v2", Description: "English only, lowest latency", MaxChars: 30000},
-	{ID: "eleven_turbo_v2", Name: "Turbo v2", Description: "English only, low latency", MaxChars: 30000},
+	{ID: "eleven_flash_v2", Name: "Flash v2", Description: "English only, lowest latency", MaxChars: 30000, Phonemes: ipa},
+	{ID: "eleven_turbo_v2", Name: "Turbo v2", Description: "English only, low latency", MaxChars: 30000, Phonemes: ipa},
 	{ID: "eleven_multilingual_v1", Name: "Multilingual v1 (legacy)", MaxChars: 10000},
-	{ID: "eleven_monolingual_v1", Name: "English v1 (legacy)", MaxChars: 10000},
+	{ID: "eleven_monolingual_v1", Name: "English v1 (legacy)", MaxChars: 10000, Phonemes: ipa},
 }
+
+// ipa marks the models whose help page says they read SSML phoneme tags.
+var ipa = []string{providers.PhonemesIPA}
 
 // noLanguageCode lists the models that refuse language_code.
 var noLanguageCode = []string{DefaultModel, "eleven_multilingual_v1", "eleven_monolingual_v1"}

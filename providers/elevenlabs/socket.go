@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/coder/websocket"
 
@@ -63,6 +64,9 @@ func socketPath(pr *prepared) string {
 	}
 	if pr.body.ApplyTextNormalization != "" {
 		q.Set("apply_text_normalization", pr.body.ApplyTextNormalization)
+	}
+	if strings.Contains(pr.body.Text, "<phoneme ") {
+		q.Set("enable_ssml_parsing", "true") // phoneme tags from the lexicon
 	}
 	if pr.body.Seed != nil {
 		q.Set("seed", strconv.FormatInt(*pr.body.Seed, 10))

@@ -77,6 +77,7 @@ var caps = providers.Capabilities{
 	Speed:             providers.Range{Min: 0.5, Max: 2.5, Default: 1},
 	MaxChars:          100_000,
 	Streaming:         true,
+	Phonemes:          []string{providers.PhonemesEspeak}, // [[…]]; its SSML ignores <phoneme ph>
 }
 
 // notInstalled explains how to get espeak-ng.

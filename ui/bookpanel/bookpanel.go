@@ -190,15 +190,15 @@ func estimateView(f func() ([]book.Estimate, error)) fyne.CanvasObject {
 		l.Wrapping = fyne.TextWrapWord
 		return l
 	}
-	rows := [][]string{{"Chapter", "Characters", "Requests", "Cost", "Length"}}
+	rows := [][]string{{"Chapter", "Characters", "Requests", "Cost", "Length", "Render time"}}
 	for _, e := range est {
 		cost := "Unknown"
 		if e.CostKnown {
 			cost = fmt.Sprintf("$%.2f", e.Cost)
 		}
-		rows = append(rows, []string{e.Title, fmt.Sprint(e.Characters), fmt.Sprint(e.Requests), cost, e.Audio.Round(time.Second).String()})
+		rows = append(rows, []string{e.Title, fmt.Sprint(e.Characters), fmt.Sprint(e.Requests), cost, e.Audio.Round(time.Second).String(), e.RenderText()})
 	}
-	grid := container.NewGridWithColumns(5)
+	grid := container.NewGridWithColumns(6)
 	for i, r := range rows {
 		for _, c := range r {
 			grid.Add(widget.NewLabelWithStyle(c, fyne.TextAlignLeading, fyne.TextStyle{Bold: i == 0 || i == len(rows)-1}))

@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -69,4 +71,38 @@ func (r *Renderer) RenderTimed(ctx context.Context, cues []Cue, w io.Writer) (in
 		}
 	}
 	return frames, ov, nil
+}
+
+// RenderCues speaks cues timed (see RenderTimed) as one chapter titled title,
+// ready to export like a rendered book.
+func (r *Renderer) RenderCues(ctx context.Context, b *Book, title string, cues []Cue) (*Rendered, Overruns, error) {
+	var ov Overruns
+	check := &Book{Chapters: []Chapter{{Title: title}}}
+	for _, c := range cues {
+		check.Chapters = append(check.Chapters, Chapter{Title: title, Text: c.Text})
+	}
+	if _, err := r.Estimate(check); err != nil {
+		return nil, ov, err // unknown voices or providers: nothing sent
+	}
+	dir, err := os.MkdirTemp("", "chorus-render-")
+	if err != nil {
+		return nil, ov, err
+	}
+	out := &Rendered{Book: b, Rate: r.rate(), dir: dir}
+	path := filepath.Join(dir, "000.f32")
+	f, err := os.Create(path)
+	if err != nil {
+		out.Close()
+		return nil, ov, err
+	}
+	n, ov, err := r.RenderTimed(ctx, cues, f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		out.Close()
+		return nil, ov, err
+	}
+	out.Files, out.Titles, out.Frames = []string{path}, []string{title}, []int64{n}
+	return out, ov, nil
 }

@@ -124,9 +124,11 @@ func TestCueTimingOfferedForSubtitlesOnly(t *testing.T) {
 	}
 	w.Canvas().Overlays().Top().Hide()
 	w.Canvas().Overlays().Remove(w.Canvas().Overlays().Top())
+	w.Resize(fyne.NewSize(760, 420))
 	p.Cues = []book.Cue{{Start: time.Second, Text: "One."}, {Start: 3 * time.Second, Text: "Two."}}
 	p.ShowExport()
 	check, export := find()
+	shoot(t, w, "export-timed")
 	if check == nil || export == nil {
 		t.Fatal("no cue timing option for subtitles")
 	}

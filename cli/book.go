@@ -54,7 +54,7 @@ func title(t string, i int) string {
 }
 
 // bookFlags are the speak flags that turn a speak into an audiobook render.
-var bookFlags = []string{"chapters", "out-dir", "cast", "lexicon", "loudness", "true-peak", "title", "author", "cover", "estimate", "speak-urls", "speak-code"}
+var bookFlags = []string{"chapters", "out-dir", "cast", "lexicon", "loudness", "true-peak", "title", "author", "cover", "estimate", "speak-urls", "speak-code", "timed"}
 
 // isBookSpeak says whether a speak command line asks for book rendering:
 // one of bookFlags, or --out to an .m4b file.
@@ -111,6 +111,7 @@ func runBookSpeak(ctx context.Context, env *Env, args []string) int {
 	retries := fs.Int("retries", 2, "attempts again per chapter after a failure")
 	speakURLs := fs.Bool("speak-urls", false, "read web addresses aloud")
 	speakCode := fs.Bool("speak-code", false, "read code blocks aloud")
+	timed := fs.Bool("timed", false, "subtitles (.srt .vtt): start each cue's speech at its cue time, with silence between (a cue that runs long delays the next)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return flagExit(err)
@@ -126,6 +127,9 @@ func runBookSpeak(ctx context.Context, env *Env, args []string) int {
 		return fail(env, usageErr("say where the audio goes: --out book.m4b and/or --chapters --out-dir DIR"))
 	case *loud != 0 && (*loud < -40 || *loud > -5):
 		return fail(env, usageErr("--loudness %.1f is out of range; use a target between -40 and -5 LUFS, such as -16, -18 or -19", *loud))
+	}
+	if *timed {
+		return runTimedSpeak(ctx, env, *file, *out, *force, *provider, *model, *voice, *baseURL, *castFile, book.Loudness{LUFS: *loud, TruePeak: *peak})
 	}
 	fileExt := "." + strings.TrimPrefix(strings.ToLower(*ext), ".")
 	if !contains(book.Formats(), fileExt) {

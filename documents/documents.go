@@ -24,6 +24,7 @@ type Document struct {
 	Title    string
 	Author   string
 	Chapters []Chapter
+	Path     string // the file it was read from
 }
 
 // Text is the whole document as one text, chapters separated by blank lines.
@@ -123,7 +124,7 @@ func Open(ctx context.Context, path string, opt Options) (*Document, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
 	}
-	d := &Document{Title: p.title, Author: p.author, Chapters: chapters(p.blocks, opt)}
+	d := &Document{Title: p.title, Author: p.author, Chapters: chapters(p.blocks, opt), Path: path}
 	if d.Title == "" {
 		d.Title = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	}

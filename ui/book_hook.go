@@ -60,6 +60,12 @@ func (s *Studio) showChapters(d *documents.Document) {
 		return
 	}
 	s.book.panel.SetDocument(d)
+	s.book.panel.Cues = nil
+	if cues, err := documents.ReadCues(d.Path); err == nil {
+		for _, c := range cues {
+			s.book.panel.Cues = append(s.book.panel.Cues, book.Cue{Start: c.Start, Text: c.Text})
+		}
+	}
 	if len(d.Chapters) > 1 {
 		s.book.box.Objects = []fyne.CanvasObject{s.book.split}
 	} else {
@@ -119,7 +125,12 @@ func (s *Studio) renderBook(r *book.Renderer, b *book.Book, folder string, c boo
 		})
 	}
 	go func() {
-		msg := renderBookTo(ctx, r, b, folder, c)
+		var msg string
+		if c.Timed {
+			msg = renderCuesTo(ctx, r, b, folder, c)
+		} else {
+			msg = renderBookTo(ctx, r, b, folder, c)
+		}
 		if ctx.Err() != nil {
 			msg = "Stopped: the audiobook was not saved. Chapters already rendered are cached, so rendering again will not pay for them."
 		}
@@ -168,4 +179,26 @@ func renderBookTo(ctx context.Context, r *book.Renderer, b *book.Book, folder st
 		return "Nothing exported: tick the audiobook file or the chapter files."
 	}
 	return "Saved " + strings.Join(saved, " and ") + " in " + folder + "."
+}
+
+// renderCuesTo speaks subtitle cues each at its start time into one WAV
+// file in folder (WAV keeps the timing exact) and says how many ran late.
+func renderCuesTo(ctx context.Context, r *book.Renderer, b *book.Book, folder string, c bookpanel.ExportChoice) string {
+	name := strings.TrimSpace(b.Title)
+	if name == "" {
+		name = "Subtitles"
+	}
+	out := filepath.Join(folder, name+".wav")
+	if _, err := os.Stat(out); err == nil {
+		return filepath.Base(out) + " already exists; choose another folder or title."
+	}
+	rd, ov, err := r.RenderCues(ctx, b, name, c.Cues)
+	if err != nil {
+		return "Could not speak the subtitles: " + err.Error()
+	}
+	defer rd.Close()
+	if err := rd.ExportBook(ctx, out, "", book.Loudness{LUFS: c.Loudness}, false); err != nil {
+		return "Could not save the subtitles' speech: " + err.Error()
+	}
+	return "Saved " + filepath.Base(out) + " in " + folder + ". " + ov.String()
 }

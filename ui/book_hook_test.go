@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"chorus/book"
+	"chorus/documents"
 	"chorus/internal/scripted"
 	"chorus/providers"
 	"chorus/ui/bookpanel"
@@ -80,5 +81,34 @@ func TestStopCancelsAnAudiobookRender(t *testing.T) {
 	left, _ := os.ReadDir(dir)
 	if len(left) != 0 {
 		t.Errorf("a stopped render left %d entries in the folder, e.g. %s", len(left), left[0].Name())
+	}
+}
+
+func TestCueTimedSubtitlesExportFromTheWindow(t *testing.T) {
+	s, _ := newTestStudio(t)
+	scripted.Register(t, &scripted.Provider{ID: "ui-cue"})
+	s.RefreshProviders()
+	s.selectProvider("ui-cue")
+	dir := t.TempDir()
+	srt := filepath.Join(dir, "subs.srt")
+	os.WriteFile(srt, []byte("1\n00:00:01,000 --> 00:00:02,000\nOne\n\n2\n00:00:03,000 --> 00:00:04,000\nTwo\n"), 0o644)
+	d, err := documents.Open(context.Background(), srt, documents.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.showChapters(d)
+	cues := s.book.panel.Cues
+	if len(cues) != 2 || cues[1].Start != 3*time.Second {
+		t.Fatalf("cues %+v", cues)
+	}
+	s.renderBook(s.bookRenderer(), &book.Book{Title: "subs"}, dir, bookpanel.ExportChoice{Timed: true, Cues: cues, Title: "subs"})
+	eventually(t, "timed export saved", func() bool { return !s.Busy() && strings.HasPrefix(s.Status.Text, "Saved subs.wav") })
+	if !strings.Contains(s.Status.Text, "Every cue started on time") {
+		t.Fatalf("status %q", s.Status.Text)
+	}
+	st, err := os.Stat(filepath.Join(dir, "subs.wav"))
+	// 3.5 s of 16-bit mono at 24 kHz plus a header.
+	if err != nil || st.Size() < 3*24000*2 {
+		t.Fatalf("wav %v %v", st, err)
 	}
 }

@@ -25,6 +25,8 @@ type ExportChoice struct {
 	Loudness  float64 // LUFS target; 0 leaves levels alone
 	Title     string
 	Author    string
+	Timed     bool       // subtitles: each cue's speech starts at its cue time
+	Cues      []book.Cue // the cues to time, when Timed
 }
 
 // Panel is the chapter list. Its callbacks are set by the studio.
@@ -35,6 +37,9 @@ type Panel struct {
 	OnExport     func(i int, ch book.Chapter)    // export one chapter
 	Estimate     func() ([]book.Estimate, error) // for the Export dialog; nil hides the table
 	OnExportBook func(ExportChoice)              // the dialog's Export button
+	// Cues are the timed cues of a subtitle document; when set, the Export
+	// dialog offers to time the speech to them.
+	Cues []book.Cue
 
 	list     *widget.List
 	selected int
@@ -171,6 +176,10 @@ func (p *Panel) ShowExport() {
 		widget.NewFormItem("Title", title), widget.NewFormItem("Author", author),
 		widget.NewFormItem("Loudness", loud), widget.NewFormItem("", m4b), widget.NewFormItem("", perFile),
 	}
+	timed := widget.NewCheck("Start each subtitle at its cue time (one file that lines up with the video)", nil)
+	if len(p.Cues) > 0 {
+		items = append(items, widget.NewFormItem("", timed))
+	}
 	if p.Estimate != nil {
 		items = append(items, widget.NewFormItem("Estimate", estimateView(p.Estimate)))
 	}
@@ -179,7 +188,7 @@ func (p *Panel) ShowExport() {
 			return
 		}
 		p.OnExportBook(ExportChoice{Audiobook: m4b.Checked, PerFile: perFile.Checked,
-			Loudness: loudnessChoices[max(loud.SelectedIndex(), 0)].lufs, Title: title.Text, Author: author.Text})
+			Loudness: loudnessChoices[max(loud.SelectedIndex(), 0)].lufs, Title: title.Text, Author: author.Text, Timed: timed.Checked && len(p.Cues) > 0, Cues: p.Cues})
 	}, p.Window)
 }
 

@@ -96,3 +96,45 @@ func shoot(t *testing.T, w fyne.Window, name string) {
 		}
 	}
 }
+
+func TestCueTimingOfferedForSubtitlesOnly(t *testing.T) {
+	test.NewTempApp(t)
+	w := test.NewWindow(nil)
+	defer w.Close()
+	p := New(w)
+	p.SetDocument(&documents.Document{Title: "Subs", Chapters: []documents.Chapter{{Title: "Subs", Text: "One.\n\nTwo."}}})
+	var picked *ExportChoice
+	p.OnExportBook = func(c ExportChoice) { picked = &c }
+	find := func() (*widget.Check, *widget.Button) {
+		var check *widget.Check
+		var export *widget.Button
+		for _, o := range test.LaidOutObjects(w.Canvas().Overlays().Top()) {
+			if c, ok := o.(*widget.Check); ok && strings.HasPrefix(c.Text, "Start each subtitle") {
+				check = c
+			}
+			if b, ok := o.(*widget.Button); ok && b.Text == "Export" {
+				export = b
+			}
+		}
+		return check, export
+	}
+	p.ShowExport()
+	if c, _ := find(); c != nil {
+		t.Fatal("cue timing offered for a document without cues")
+	}
+	w.Canvas().Overlays().Top().Hide()
+	w.Canvas().Overlays().Remove(w.Canvas().Overlays().Top())
+	w.Resize(fyne.NewSize(760, 420))
+	p.Cues = []book.Cue{{Start: time.Second, Text: "One."}, {Start: 3 * time.Second, Text: "Two."}}
+	p.ShowExport()
+	check, export := find()
+	shoot(t, w, "export-timed")
+	if check == nil || export == nil {
+		t.Fatal("no cue timing option for subtitles")
+	}
+	test.Tap(check)
+	test.Tap(export)
+	if picked == nil || !picked.Timed || len(picked.Cues) != 2 || picked.Cues[1].Start != 3*time.Second {
+		t.Fatalf("export choice %+v", picked)
+	}
+}

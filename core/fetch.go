@@ -119,6 +119,16 @@ type pipeline struct {
 	wg       sync.WaitGroup
 }
 
+// settle waits, at most limit, for the scheduler and every fetch to end.
+func (pl *pipeline) settle(limit time.Duration) {
+	done := make(chan struct{})
+	go func() { pl.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(limit):
+	}
+}
+
 func (pl *pipeline) signal() {
 	pl.mu.Lock()
 	close(pl.changed)
@@ -307,7 +317,7 @@ func (pl *pipeline) fetch(ctx context.Context, st *chunkState) {
 		return
 	}
 	st.mu.Lock()
-	st.took = time.Since(begin) // read by the commit, which may come first (then the chunk is not measured)
+	st.took = time.Since(begin) // read by the commit, which waits for this (pipeline.settle)
 	st.mu.Unlock()
 	data := st.buf.Bytes() // before Close: the reader may release them right after
 	st.buf.Close(nil)

@@ -36,17 +36,6 @@ func (e *Engine) runChunks(ctx context.Context, job *Job, p providers.Provider, 
 		pl.conc = 2
 	}
 	defer func() {
-		if err == nil {
-			// Every chunk was used, but its fetch may still be reading the
-			// response's last bytes before caching it: let it finish, or
-			// the next replay would pay for that chunk again.
-			done := make(chan struct{})
-			go func() { pl.wg.Wait(); close(done) }()
-			select {
-			case <-done:
-			case <-time.After(10 * time.Second):
-			}
-		}
 		cancel()
 		pl.wg.Wait()
 	}()
@@ -164,6 +153,12 @@ func (e *Engine) runChunks(ctx context.Context, job *Job, p providers.Provider, 
 	if exportErr != nil {
 		return res, fmt.Errorf("writing %s: %w; nothing was replaced", job.Out, exportErr)
 	}
+	// Every chunk was used, but a fetch may still be reading its
+	// response's last bytes (a WAV decoder stops at its stated length)
+	// before caching it and noting how long it took: let the fetches
+	// finish, or the next replay would pay for that chunk again and the
+	// history would miss its timing.
+	pl.settle(10 * time.Second)
 	if err := e.commit(job, p, store, req, res, out, states, timings); err != nil {
 		return res, err
 	}

@@ -126,7 +126,16 @@ func (e *Engine) openSinkFor(job *Job, writes bool) (player.Sink, error) {
 	}
 	s := job.Sink
 	var err error
-	if s == nil {
+	switch {
+	case s != nil:
+	case job.Player != nil:
+		s = job.Player.Sink()
+	case job.OpenPlayer != nil:
+		var tr *player.Transport
+		if tr, err = job.OpenPlayer(); err == nil {
+			job.Player, s = tr, tr.Sink()
+		}
+	default:
 		s, err = e.Sink()
 	}
 	if err == nil {

@@ -26,6 +26,11 @@ type Job struct {
 	// Player, when set and playing through its own sink, plays with
 	// pause, seek and a waveform (the GUI's transport bar).
 	Player *player.Transport
+	// OpenPlayer, when set and neither Sink nor Player is, opens the
+	// transport to play through; the pipeline calls it from its worker
+	// once the job has been checked, so a front end never waits for the
+	// device on its UI goroutine. Its error is the device's.
+	OpenPlayer func() (*player.Transport, error)
 
 	Out       string         // file to write, "" for none
 	Force     bool           // replace Out if it exists

@@ -393,3 +393,45 @@ func TestStartChecksThenStreams(t *testing.T) {
 		t.Errorf("saved %d bytes that differ from the provider's", len(got))
 	}
 }
+
+// Start checks the job at once and opens the player only in its worker:
+// a job refused by the check never touches the device; a job that runs
+// plays through the transport OpenPlayer gives, and a device that
+// cannot open fails the run, not the check.
+func TestStartOpensThePlayerInItsWorker(t *testing.T) {
+	scripted.Register(t, &scripted.Provider{ID: "s-open"})
+	e := &Engine{Getenv: func(string) string { return "" }}
+	sink := player.NewMemorySink(player.DeviceFormat)
+	opened := 0
+	var sinkSeen player.Sink
+	job := Job{Provider: "s-open", Request: providers.Request{Text: "hi"}, Play: true,
+		OpenPlayer: func() (*player.Transport, error) { opened++; return player.NewTransport(sink), nil },
+		OnSink:     func(s player.Sink) { sinkSeen = s }}
+	bad := job
+	bad.Request.Text = "  "
+	if _, err := e.Start(context.Background(), bad); !providers.IsValidation(err) || opened != 0 {
+		t.Fatalf("empty text: %v, device opened %d times", err, opened)
+	}
+	run, err := e.Start(context.Background(), job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := run.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opened != 1 || sinkSeen != player.Sink(sink) || !res.Played {
+		t.Errorf("opened %d, sink given %v, played %v", opened, sinkSeen, res.Played)
+	}
+	if got := len(sink.Samples()) / 2; got < 23900 {
+		t.Errorf("played %d frames through the transport, want about 24000", got)
+	}
+	job.OpenPlayer = func() (*player.Transport, error) { return nil, fmt.Errorf("%w: gone", player.ErrNoDevice) }
+	run, err = e.Start(context.Background(), job)
+	if err != nil {
+		t.Fatalf("the check must not open the device: %v", err)
+	}
+	if _, err := run.Wait(); providers.KindOf(err) != providers.KindUnavailable {
+		t.Errorf("no device: %v", err)
+	}
+}

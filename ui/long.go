@@ -296,7 +296,7 @@ func (s *Studio) SpeakFromHere() {
 	s.long.mu.Unlock()
 	s.Speak()
 	s.long.mu.Lock()
-	s.long.from = -1 // consumed by startLong, or dropped if Speak refused
+	s.long.from = -1 // consumed by applyLong, or dropped if Speak refused
 	s.long.mu.Unlock()
 }
 
@@ -311,9 +311,10 @@ func runeToByte(text string, runes int) int {
 	return off
 }
 
-// startLong adds the long-text settings and progress reporting to a job
-// that is about to run (called on the UI goroutine by run).
-func (s *Studio) startLong(job *core.Job) {
+// applyLong adds the long-text settings to a job about to be checked and
+// run (UI goroutine): where "Speak from here" starts, and the chunk size
+// and parallel requests chosen in the window or in Settings.
+func (s *Studio) applyLong(job *core.Job) {
 	s.ensureLong()
 	l := s.long
 	l.mu.Lock()
@@ -322,8 +323,6 @@ func (s *Studio) startLong(job *core.Job) {
 	l.mu.Unlock()
 	if from > 0 && from < len(job.Request.Text) {
 		job.Request.Text = job.Request.Text[from:]
-	} else {
-		from = 0
 	}
 	if v, err := strconv.Atoi(strings.TrimSpace(l.ChunkChars.Text)); err == nil && v > 0 {
 		job.ChunkChars = v
@@ -337,6 +336,13 @@ func (s *Studio) startLong(job *core.Job) {
 	if job.Concurrency == 0 && s.Settings != nil {
 		job.Concurrency = s.Settings.Parallel(job.Provider)
 	}
+}
+
+// startLong shows the progress panel and reading view for a job that is
+// about to run and sets its progress reporting (UI goroutine).
+func (s *Studio) startLong(job *core.Job) {
+	s.ensureLong()
+	l := s.long
 	text := job.Request.Text
 	l.text, l.lastSent, l.lastWord, l.active = text, -1, -1, true
 	l.marks, l.synth, l.shownHeader = nil, 0, -1

@@ -99,14 +99,14 @@ func TestSavedLimitsApplyToJobs(t *testing.T) {
 		}
 	}
 	job := core.Job{Provider: "ui-limits", Request: providers.Request{Text: story}}
-	s.startLong(&job)
+	s.applyLong(&job)
 	if job.ChunkChars != 30 || job.Concurrency != 1 {
 		t.Errorf("job limits %d and %d, want 30 and 1", job.ChunkChars, job.Concurrency)
 	}
 	s.endLong()
 	s.long.Concurrency.SetText("2") // the Advanced field wins for one job
 	job = core.Job{Provider: "ui-limits", Request: providers.Request{Text: story}}
-	s.startLong(&job)
+	s.applyLong(&job)
 	if job.Concurrency != 2 {
 		t.Errorf("Advanced field ignored: %d", job.Concurrency)
 	}

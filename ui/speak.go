@@ -15,6 +15,7 @@ import (
 	"chorus/audio"
 	"chorus/audio/codec"
 	"chorus/core"
+	"chorus/player"
 	"chorus/providers"
 	"chorus/ui/savedialog"
 )
@@ -43,34 +44,39 @@ func (s *Studio) Busy() bool {
 // through fyne.Do, and Stop cancels its context.
 func (s *Studio) run(job core.Job, verb string) { s.runAsked(job, verb, false) }
 
-// runAsked is run; asked says the user has already agreed to a large job.
+// runAsked is run; asked says the user has already agreed to a large job
+// (then job is the one already checked and estimated).
+//
+// The job is checked on the UI goroutine, so a mistake (no text, a value
+// the provider does not offer, a file that cannot be written) is shown at
+// once; core's one pipeline then streams it in the background.
 func (s *Studio) runAsked(job core.Job, verb string, asked bool) {
-	s.mu.Lock()
-	if s.busy {
-		s.mu.Unlock()
+	if s.Busy() {
 		s.SetStatus("Already working: press Stop first.")
 		return
 	}
-	id := s.ProviderID()
-	job.Provider = id
-	job.BaseURL = s.Settings.BaseURL(id)
-	job.Request = s.Request()
-	if s.override != "" {
-		job.Request.Text = s.override
-	}
-	s.Settings.SetText(keepable(s.Text.Text))
-	if _, _, err := s.Engine.Prepare(&job); err != nil {
-		s.mu.Unlock()
-		s.showError(err)
-		return
-	}
 	if !asked {
-		if est, err := s.Engine.Estimate(job); err == nil && est.Large() {
-			s.mu.Unlock()
+		id := s.ProviderID()
+		job.Provider = id
+		job.BaseURL = s.Settings.BaseURL(id)
+		job.Request = s.Request()
+		if s.override != "" {
+			job.Request.Text = s.override
+		}
+		s.Settings.SetText(keepable(s.Text.Text))
+		s.applyLong(&job) // "Speak from here", chunk size and parallel requests (long.go)
+		// The estimate checks the job as Start does: its error is Start's.
+		est, err := s.Engine.Estimate(job)
+		if err != nil {
+			s.showError(err)
+			return
+		}
+		if est.Large() {
 			s.askLargeJob(est, func() { s.runAsked(job, verb, true) })
 			return
 		}
 	}
+	s.mu.Lock()
 	ctx, runID := s.beginLocked()
 	s.mu.Unlock()
 	s.SetStatus(verb + "…")
@@ -89,19 +95,25 @@ func (s *Studio) runAsked(job core.Job, verb string, asked bool) {
 		uiDo(func() { s.SetStatus(msg) })
 	}
 	s.PauseButton.SetText("Pause")
-	s.startLong(&job) // chunk overrides, progress, highlight (long.go)
-	go func() {
-		if job.Play && job.Sink == nil {
-			if tr := s.openTransport(); tr != nil {
-				job.Player, job.Sink = tr, tr.Sink()
-			}
-		}
-		done := make(chan struct{})
-		if job.Player != nil {
+	s.startLong(&job) // progress, highlight (long.go)
+	done := make(chan struct{})
+	if job.Play && job.Sink == nil {
+		// The device is opened by the pipeline, in its worker: opening it
+		// can take a while, and the UI goroutine never waits for audio.
+		job.OpenPlayer = s.openPlayer
+		job.OnSink = func(player.Sink) {
 			uiDo(func() { s.PauseButton.Enable() })
 			go s.watchTransport(done)
 		}
-		res, err := s.Engine.Speak(ctx, job)
+	}
+	run, err := s.Engine.Start(ctx, job)
+	if err != nil {
+		close(done)
+		s.finish(runID, job, nil, err)
+		return
+	}
+	go func() {
+		res, err := run.Wait()
 		close(done)
 		uiDo(func() { s.finish(runID, job, res, err) })
 	}()

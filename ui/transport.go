@@ -15,9 +15,8 @@ import (
 // transportState is the Studio's playback transport, opened on first use
 // (in a worker: opening the sound device may take a moment).
 type transportState struct {
-	once sync.Once
-	tr   *player.Transport
-	err  error
+	mu sync.Mutex // held while the device is being opened
+	tr *player.Transport
 }
 
 func (s *Studio) buildTransport() {
@@ -78,23 +77,25 @@ func (s *Studio) showVolume() {
 	}
 }
 
-// openTransport opens the sound device once and wraps it in a transport; it
-// returns nil when there is no device (the core then reports it). Call it
-// from a worker goroutine.
-func (s *Studio) openTransport() *player.Transport {
-	s.ts.once.Do(func() {
-		sink, err := s.Engine.Sink()
-		if err != nil {
-			s.ts.err = err
-			return
-		}
-		tr := player.NewTransport(sink)
-		tr.SetVolume(s.Settings.Volume())
-		s.mu.Lock()
-		s.ts.tr = tr
-		s.mu.Unlock()
-	})
-	return s.transport()
+// openPlayer opens the sound device on first use and wraps it in the
+// transport every later run plays through. A device that failed to open
+// is tried again on the next run (the sound server may have started).
+func (s *Studio) openPlayer() (*player.Transport, error) {
+	s.ts.mu.Lock()
+	defer s.ts.mu.Unlock()
+	if tr := s.transport(); tr != nil {
+		return tr, nil
+	}
+	sink, err := s.Engine.Sink()
+	if err != nil {
+		return nil, err
+	}
+	tr := player.NewTransport(sink)
+	tr.SetVolume(s.Settings.Volume())
+	s.mu.Lock()
+	s.ts.tr = tr
+	s.mu.Unlock()
+	return tr, nil
 }
 
 // transport is the open transport, or nil.

@@ -163,6 +163,28 @@ func (r *rates) get(provider, model string) Throughput {
 	return t
 }
 
+// cost is what a run's requests cost: the characters the services billed
+// when they said, else those of the chunks that were sent (not cached).
+func (e *Engine) cost(provider, model string, states []*chunkState, billed int) (float64, bool) {
+	chars := billed
+	if chars == 0 {
+		for _, st := range states {
+			if !st.cached {
+				chars += utf8.RuneCountInString(st.req.Text)
+			}
+		}
+	}
+	return e.prices().Estimate(provider, model, chars)
+}
+
+// prices is the engine's price table, else the user's.
+func (e *Engine) prices() *pricing.Table {
+	if e.Prices != nil {
+		return e.Prices
+	}
+	return pricing.DefaultTable()
+}
+
 // Throughput is the provider's speed with the model, measured from the
 // history when Chorus has run it before, else a default guess.
 func (e *Engine) Throughput(provider, model string) Throughput {
@@ -225,11 +247,7 @@ func (e *Engine) estimate(job Job, r *rates) (Estimate, error) {
 	if cached {
 		x.Send = send
 	}
-	prices := e.Prices
-	if prices == nil {
-		prices = pricing.DefaultTable()
-	}
-	x.CostUSD, x.CostKnown = prices.Estimate(job.Provider, req.Model, x.Send)
+	x.CostUSD, x.CostKnown = e.prices().Estimate(job.Provider, req.Model, x.Send)
 	speed := req.Speed
 	if speed <= 0 {
 		speed = 1

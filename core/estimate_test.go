@@ -1,13 +1,17 @@
 package core
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
+	"chorus/audio"
+	"chorus/internal/scripted"
 	"chorus/pricing"
 	"chorus/providers"
 )
@@ -204,4 +208,40 @@ func absDur(d time.Duration) time.Duration {
 		return -d
 	}
 	return d
+}
+
+// A run's cost counts the characters the service says it billed (as
+// ElevenLabs' character-cost header does, e.g. half for its flash
+// models), else the characters sent; cached chunks cost nothing.
+func TestRunCostCountsBilledCharacters(t *testing.T) {
+	billed := 0
+	scripted.Register(t, &scripted.Provider{ID: "s-billed", Respond: func(_ context.Context, req providers.Request) (*providers.Audio, error) {
+		return &providers.Audio{Body: io.NopCloser(bytes.NewReader(scripted.ToneWAV(24000, 0.2, 440))), Encoding: audio.WAV,
+			Requests: 1, Characters: billed}, nil
+	}})
+	e, _ := cacheEngine(t)
+	e.Prices = &pricing.Table{Path: filepath.Join(t.TempDir(), "prices.json")}
+	if err := e.Prices.Set("s-billed", 10); err != nil { // $10 per million characters
+		t.Fatal(err)
+	}
+	text := strings.Repeat("x", 1000)
+	res, err := e.Speak(context.Background(), Job{Provider: "s-billed", Request: providers.Request{Text: text}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Stats.BilledChars != 0 || !res.Stats.CostKnown || abs(res.Stats.CostUSD-0.01) > 1e-9 {
+		t.Errorf("no billing said: %+v, want $0.01 for 1000 characters sent", res.Stats)
+	}
+	billed = 500
+	res, err = e.Speak(context.Background(), Job{Provider: "s-billed", Request: providers.Request{Text: text + "y"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Stats.BilledChars != 500 || abs(res.Stats.CostUSD-0.005) > 1e-9 {
+		t.Errorf("500 billed: %+v, want $0.005", res.Stats)
+	}
+	res, err = e.Speak(context.Background(), Job{Provider: "s-billed", Request: providers.Request{Text: text}})
+	if err != nil || res.Stats.CacheHits != 1 || res.Stats.CostUSD != 0 {
+		t.Errorf("from the cache: %+v %v, want no cost", res.Stats, err)
+	}
 }

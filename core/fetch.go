@@ -116,6 +116,7 @@ type pipeline struct {
 	hits     int
 	requests int
 	bytes    int64
+	billed   int // characters the services said they billed (Audio.Characters)
 	wg       sync.WaitGroup
 }
 
@@ -271,6 +272,7 @@ func (pl *pipeline) fetch(ctx context.Context, st *chunkState) {
 	st.setRequestID(a.RequestID)
 	pl.mu.Lock()
 	pl.requests += st.requests
+	pl.billed += a.Characters
 	pl.mu.Unlock()
 	if st.requests > 1 {
 		pl.job.event(StageNotice, fmt.Sprintf("chunk %d of %d needed %d attempts", st.chunk.Index+1, len(pl.states), st.requests), Stats{})

@@ -125,8 +125,10 @@ func (e *Engine) runChunks(ctx context.Context, job *Job, p providers.Provider, 
 	}
 	pl.mu.Lock()
 	res.Stats.Requests, res.Stats.Bytes, res.Stats.CacheHits = pl.requests, pl.bytes, pl.hits
+	res.Stats.BilledChars = pl.billed
 	pl.mu.Unlock()
 	res.Stats.Chunks = len(states)
+	res.Stats.CostUSD, res.Stats.CostKnown = e.cost(job.Provider, req.Model, states, res.Stats.BilledChars)
 	if lt, ok := p.(LoadTimer); ok && len(states) > 0 {
 		res.Stats.LoadMs = float64(lt.LoadTime(states[0].req.Voice).Microseconds()) / 1000
 	}

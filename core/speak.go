@@ -101,6 +101,14 @@ type Stats struct {
 	Chunks       int     `json:"chunks"`            // requests the text was split into (1 for short text)
 	CacheHits    int     `json:"cache_hits"`        // chunks that came from the cache, with no request
 	LoadMs       float64 `json:"load_ms,omitempty"` // model load of a local engine (see LoadTimer)
+	// BilledChars is what the services said the requests cost, in billed
+	// characters (ElevenLabs' character-cost header); 0 when none said.
+	BilledChars int `json:"billed_chars,omitempty"`
+	// CostUSD is the requests' cost from the price table, counting the
+	// billed characters where the service told them, else the characters
+	// sent; meaningful when CostKnown.
+	CostUSD   float64 `json:"cost_usd,omitempty"`
+	CostKnown bool    `json:"cost_known,omitempty"`
 }
 
 // LoadTimer is implemented by local engines that load a model: how long

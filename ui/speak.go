@@ -230,14 +230,30 @@ func (s *Studio) finish(runID int, job core.Job, res *core.Result, err error) {
 	case err != nil:
 		s.showError(err)
 	case job.Out != "":
-		s.SetStatus(fmt.Sprintf("Saved %s (%.1f s of audio).", job.Out, res.Stats.AudioSeconds))
+		s.SetStatus(fmt.Sprintf("Saved %s (%.1f s of audio).%s", job.Out, res.Stats.AudioSeconds, costNote(res.Stats)))
 	default:
 		note := ""
 		if res.Stats.Underruns > 0 {
 			note = fmt.Sprintf(" %d underrun(s): the provider was slower than playback.", res.Stats.Underruns)
 		}
-		s.SetStatus(fmt.Sprintf("Done: %.1f s of audio, first sound after %.0f ms.%s", res.Stats.AudioSeconds, res.Stats.FirstAudioMs, note))
+		s.SetStatus(fmt.Sprintf("Done: %.1f s of audio, first sound after %.0f ms.%s%s", res.Stats.AudioSeconds, res.Stats.FirstAudioMs, note, costNote(res.Stats)))
 	}
+}
+
+// costNote tells what a finished run cost: the characters the service
+// billed when it said, and the price table's figure when it knows one.
+func costNote(st core.Stats) string {
+	var parts []string
+	if st.BilledChars > 0 {
+		parts = append(parts, fmt.Sprintf("%d characters billed", st.BilledChars))
+	}
+	if st.CostKnown && st.CostUSD > 0 {
+		parts = append(parts, fmt.Sprintf("about $%.4f", st.CostUSD))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " Cost: " + strings.Join(parts, ", ") + "."
 }
 
 // keepable limits what is remembered of the text between runs.

@@ -39,7 +39,7 @@ func (e *Engine) PlayClip(ctx context.Context, clip cache.Clip, sink player.Sink
 	if out != "" {
 		enc, ok := codec.EncodingFromPath(out)
 		if !ok {
-			return nil, providers.Invalid(clip.Provider, "cannot tell the format of %q from its extension; use .wav, .mp3, .flac, .ogg or .pcm", out)
+			return nil, providers.Invalid(clip.Provider, "cannot tell the format of %q from its extension; name it %s", out, codec.ExportExtensionList())
 		}
 		job.OutFormat = enc
 	}

@@ -15,7 +15,7 @@ import (
 func (e *Engine) PlayFile(ctx context.Context, path string, sink player.Sink) error {
 	enc, ok := codec.EncodingFromPath(path)
 	if !ok {
-		return fmt.Errorf("cannot tell the format of %s from its extension", path)
+		return fmt.Errorf("cannot tell the format of %s from its extension; Chorus plays %s files", path, codec.ExportExtensionList())
 	}
 	f, err := os.Open(path)
 	if err != nil {

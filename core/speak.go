@@ -179,7 +179,7 @@ func (e *Engine) Prepare(job *Job) (providers.Provider, providers.Request, error
 	if job.Out != "" && job.OutFormat == "" {
 		enc, ok := codec.EncodingFromPath(job.Out)
 		if !ok {
-			return nil, req, providers.Invalid(job.Provider, "cannot tell the format of %q from its extension; use .wav, .mp3, .flac, .ogg, .pcm, or pass --format", filepath.Base(job.Out))
+			return nil, req, providers.Invalid(job.Provider, "cannot tell the format of %q from its extension; name it %s, or choose the format", filepath.Base(job.Out), codec.ExportExtensionList())
 		}
 		job.OutFormat = enc
 		if req.Format == "" && slices.Contains(caps.Formats, string(enc)) {

@@ -305,10 +305,10 @@ func TestKeySavedReloadsVoices(t *testing.T) {
 	eventually(t, "voices reloaded", func() bool { return len(s.voiceIDs) == 2 })
 }
 
-// With word timings the word being heard is underlined inside the
-// highlighted sentence (karaoke), and it follows a seek too.
-func TestKaraokeWordFollowsPlayback(t *testing.T) {
-	s, _ := newTestStudio(t)
+// speakTwoSentencesWithWords starts a run of two sentences and reports
+// its four first words' timings, 300 ms apart, as a provider's word
+// timings would arrive; it returns the text.
+func speakTwoSentencesWithWords(s *Studio) string {
 	text := "One is first. Two comes next."
 	job := core.Job{Play: true, Request: providers.Request{Text: text}}
 	s.startLong(&job)
@@ -321,6 +321,14 @@ func TestKaraokeWordFollowsPlayback(t *testing.T) {
 		s.ShowProgress(text, core.Progress{Done: 1, Total: 1, ChunkEnd: len(text), Start: start, End: end,
 			WordStart: w[0], WordEnd: w[1], Position: time.Duration(i) * 300 * time.Millisecond, Remaining: time.Second})
 	}
+	return text
+}
+
+// With word timings the word being heard is underlined inside the
+// highlighted sentence (karaoke), and it follows a seek too.
+func TestKaraokeWordFollowsPlayback(t *testing.T) {
+	s, _ := newTestStudio(t)
+	text := speakTwoSentencesWithWords(s)
 	if w, h := s.HighlightedWord(), s.Highlighted(); w != "Two" || h != "Two comes next." {
 		t.Fatalf("word %q in sentence %q, want Two in the second sentence", w, h)
 	}

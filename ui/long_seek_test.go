@@ -38,20 +38,9 @@ func wordPos(t *testing.T, s *Studio, word string) fyne.Position {
 func TestTapWordSeeks(t *testing.T) {
 	s, _ := newTestStudio(t)
 	s.Window.Resize(fyne.NewSize(800, 600))
-	text := "One is first. Two comes next."
-	job := core.Job{Play: true, Request: providers.Request{Text: text}}
-	s.startLong(&job)
 	var sought []time.Duration
+	speakTwoSentencesWithWords(s)
 	s.long.seek = func(d time.Duration) error { sought = append(sought, d); return nil }
-	words := [][2]int{{0, 3}, {4, 6}, {7, 13}, {14, 17}}
-	for i, w := range words {
-		start, end := 0, 13
-		if i == 3 {
-			start, end = 14, len(text)
-		}
-		s.ShowProgress(text, core.Progress{Done: 1, Total: 1, ChunkEnd: len(text), Start: start, End: end,
-			WordStart: w[0], WordEnd: w[1], Position: time.Duration(i) * 300 * time.Millisecond, Remaining: time.Second})
-	}
 	s.FollowPlayback(900 * time.Millisecond)
 	if w := s.HighlightedWord(); w != "Two" {
 		t.Fatalf("before the tap %q is underlined, want Two", w)

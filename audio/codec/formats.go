@@ -156,6 +156,9 @@ func ExportExtensions() []string {
 	return out
 }
 
+// ExportExtensionList is ExportExtensions for a message: ".wav, .mp3 or .pcm".
+func ExportExtensionList() string { return orList(ExportExtensions()) }
+
 // AllNames lists every encoding in the table.
 func AllNames() []string {
 	out := make([]string, len(formats))

@@ -52,6 +52,14 @@ func (s *Studio) withChapters(editor fyne.CanvasObject) fyne.CanvasObject {
 	return bv.box
 }
 
+// showCast opens the Cast editor of the editor's text (Edit → Cast…), also
+// for a text of one chapter, whose Chapters panel is hidden.
+func (s *Studio) showCast() {
+	if s.book != nil {
+		s.book.panel.ShowCast()
+	}
+}
+
 func (s *Studio) bookRenderer() *book.Renderer {
 	req := s.Request()
 	r := &book.Renderer{Engine: s.Engine, Default: book.Voice{Provider: s.ProviderID(), Model: req.Model, Voice: req.Voice}, Retries: 2}

@@ -89,10 +89,11 @@ func New(w fyne.Window) *Panel {
 			f(p.selected)
 		})
 	}
-	tools := container.NewGridWithColumns(4,
+	tools := container.NewVBox(container.NewGridWithColumns(3,
 		btn("Up", theme.MoveUpIcon(), func(i int) { p.Move(i, i-1) }),
 		btn("Down", theme.MoveDownIcon(), func(i int) { p.Move(i, i+1) }),
 		btn("Rename", theme.DocumentCreateIcon(), p.askRename),
+	), container.NewGridWithColumns(2,
 		btn("Speak", theme.MediaPlayIcon(), func(i int) {
 			if p.OnSpeak != nil {
 				p.OnSpeak(i, p.Book.Chapters[i])
@@ -103,9 +104,10 @@ func New(w fyne.Window) *Panel {
 				p.OnExport(i, p.Book.Chapters[i])
 			}
 		}),
+	), container.NewGridWithColumns(2,
 		widget.NewButtonWithIcon("Audiobook…", theme.UploadIcon(), p.ShowExport),
 		widget.NewButtonWithIcon("Cast…", theme.AccountIcon(), func() { p.ShowCast() }),
-	)
+	))
 	p.root = container.NewBorder(container.NewVBox(widget.NewLabelWithStyle("Chapters", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), tools),
 		p.status, nil, nil, p.list)
 	return p

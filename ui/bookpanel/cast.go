@@ -163,9 +163,12 @@ func (e *CastEditor) addRow(name string, v book.Voice) {
 	r.provider.OnChanged = func(string) {
 		// A model or voice of the old provider means nothing to the new one.
 		e.setModels(r)
-		r.model.SetText("")
 		r.voice.SetText("")
-		e.loadVoices(r)
+		if r.model.Text == "" {
+			e.loadVoices(r)
+		} else {
+			r.model.SetText("") // loads the voices
+		}
 	}
 	r.model.OnChanged = func(m string) {
 		if m = strings.TrimSpace(m); m == "" || contains(r.models, m) {

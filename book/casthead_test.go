@@ -21,3 +21,10 @@ func TestWithCastRewritesTheHeaderAndParsesBack(t *testing.T) {
 		t.Fatalf("no header: %q", got)
 	}
 }
+
+func TestVoiceNamesInOrderOfFirstUse(t *testing.T) {
+	got := VoiceNames("[cast: n = a]\n[voice: Narrator ]\nHi.\n[voice: hero]\nYo.\n  [VOICE: narrator]\nBye.\n[voice of reason]")
+	if len(got) != 2 || got[0] != "narrator" || got[1] != "hero" {
+		t.Fatalf("names %q", got)
+	}
+}

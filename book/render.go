@@ -260,11 +260,7 @@ func (r *Renderer) RenderChapter(ctx context.Context, text string, w io.Writer) 
 			continue
 		}
 		out := filepath.Join(tmp, fmt.Sprintf("%04d.wav", i))
-		_, err := r.Engine.Speak(ctx, core.Job{
-			Provider: s.voice.Provider, BaseURL: s.voice.BaseURL,
-			Request: providers.Request{Text: s.text, Model: s.voice.Model, Voice: s.voice.Voice},
-			Out:     out, Force: true, OutFormat: audio.WAV, OutRate: r.rate(),
-		})
+		_, err := r.Engine.Speak(ctx, r.job(s, out))
 		if err != nil {
 			return frames, err
 		}

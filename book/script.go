@@ -186,3 +186,19 @@ func (s *Script) Check(extra Cast) (Cast, error) {
 	}
 	return cast, nil
 }
+
+// VoiceNames lists the names of a text's [voice: name] lines, as the cast
+// knows them (trimmed, lower case), each once, in order of first use.
+func VoiceNames(text string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, l := range strings.Split(text, "\n") {
+		if m := voiceLine.FindStringSubmatch(strings.TrimSpace(l)); m != nil {
+			if n := normName(m[1]); !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}

@@ -13,6 +13,7 @@ import (
 
 	"chorus/book"
 	"chorus/documents"
+	"chorus/providers"
 	"chorus/ui/bookpanel"
 	"chorus/ui/plain"
 )
@@ -41,8 +42,22 @@ func (s *Studio) withChapters(editor fyne.CanvasObject) fyne.CanvasObject {
 	}
 	p.Estimate = func() ([]book.Estimate, error) { return s.bookRenderer().Estimate(p.Book) }
 	p.OnExportBook = s.exportBook
+	p.Text = func() string { return s.Text.Text }
+	p.SetText = s.Text.SetText // through the editor, so the draft is saved
+	p.Voices = func(ctx context.Context, id, model string) ([]providers.Voice, error) {
+		return s.Engine.Voices(ctx, id, s.Settings.BaseURL(id), model)
+	}
+	p.DefaultVoice = func() book.Voice { return s.bookRenderer().Default }
 	s.book = bv
 	return bv.box
+}
+
+// showCast opens the Cast editor of the editor's text (Edit → Cast…), also
+// for a text of one chapter, whose Chapters panel is hidden.
+func (s *Studio) showCast() {
+	if s.book != nil {
+		s.book.panel.ShowCast()
+	}
 }
 
 func (s *Studio) bookRenderer() *book.Renderer {

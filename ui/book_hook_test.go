@@ -112,3 +112,30 @@ func TestCueTimedSubtitlesExportFromTheWindow(t *testing.T) {
 		t.Fatalf("wav %v %v", st, err)
 	}
 }
+
+func init() { bookpanel.Do = func(f func()) { uiDo(f) } }
+
+// Saving the Cast editor rewrites the header of the studio's own editor.
+func TestCastEditorSavesIntoTheEditor(t *testing.T) {
+	s, _ := newTestStudio(t)
+	s.Text.SetText("[voice: hero]\nHello there.")
+	e := s.book.panel.ShowCast()
+	if m := e.Missing(); len(m) != 1 || m[0] != "hero" {
+		t.Fatalf("missing %v", m)
+	}
+	e.Add("hero")
+	if !e.Save() {
+		t.Fatal("not saved")
+	}
+	pump()
+	if !strings.HasPrefix(s.Text.Text, "[cast: hero = "+s.ProviderID()) || !strings.HasSuffix(s.Text.Text, "\n[voice: hero]\nHello there.") {
+		t.Fatalf("editor text %q", s.Text.Text)
+	}
+	sc, err := book.ParseScript(s.Text.Text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sc.Check(nil); err != nil {
+		t.Fatalf("the saved header does not cover the text: %v", err)
+	}
+}

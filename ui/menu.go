@@ -71,6 +71,7 @@ func (s *Studio) InstallMenu() {
 		item("Find…", shortcut(fyne.KeyF, false), s.ShowFind),
 		fyne.NewMenuItemSeparator(),
 		fyne.NewMenuItem("Pronunciations…", func() { s.ShowPronunciations() }),
+		fyne.NewMenuItem("Cast…", s.showCast), // book_hook.go
 	)
 	if s.OpenSettings != nil {
 		edit.Items = append(edit.Items, fyne.NewMenuItemSeparator(),

@@ -4,6 +4,7 @@
 package bookpanel
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ import (
 
 	"chorus/book"
 	"chorus/documents"
+	"chorus/providers"
 )
 
 // ExportChoice is what the person picked in the Export audiobook dialog.
@@ -40,6 +42,15 @@ type Panel struct {
 	// Cues are the timed cues of a subtitle document; when set, the Export
 	// dialog offers to time the speech to them.
 	Cues []book.Cue
+	// Text and SetText read and replace the editor's text; the Cast editor
+	// writes its header through them.
+	Text    func() string
+	SetText func(string)
+	// Voices lists a provider's voices with a model; the Cast editor calls
+	// it in a worker.
+	Voices func(ctx context.Context, provider, model string) ([]providers.Voice, error)
+	// DefaultVoice is the studio's current voice, where a new cast row starts.
+	DefaultVoice func() book.Voice
 
 	list     *widget.List
 	selected int
@@ -78,10 +89,11 @@ func New(w fyne.Window) *Panel {
 			f(p.selected)
 		})
 	}
-	tools := container.NewGridWithColumns(3,
+	tools := container.NewVBox(container.NewGridWithColumns(3,
 		btn("Up", theme.MoveUpIcon(), func(i int) { p.Move(i, i-1) }),
 		btn("Down", theme.MoveDownIcon(), func(i int) { p.Move(i, i+1) }),
 		btn("Rename", theme.DocumentCreateIcon(), p.askRename),
+	), container.NewGridWithColumns(2,
 		btn("Speak", theme.MediaPlayIcon(), func(i int) {
 			if p.OnSpeak != nil {
 				p.OnSpeak(i, p.Book.Chapters[i])
@@ -92,8 +104,10 @@ func New(w fyne.Window) *Panel {
 				p.OnExport(i, p.Book.Chapters[i])
 			}
 		}),
+	), container.NewGridWithColumns(2,
 		widget.NewButtonWithIcon("Audiobook…", theme.UploadIcon(), p.ShowExport),
-	)
+		widget.NewButtonWithIcon("Cast…", theme.AccountIcon(), func() { p.ShowCast() }),
+	))
 	p.root = container.NewBorder(container.NewVBox(widget.NewLabelWithStyle("Chapters", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), tools),
 		p.status, nil, nil, p.list)
 	return p

@@ -187,6 +187,24 @@ func (s *Script) Check(extra Cast) (Cast, error) {
 	return cast, nil
 }
 
+// RenameVoices rewrites the text's [voice: old] lines to [voice: new], for
+// each old name (as the cast knows it: trimmed, lower case) in renames,
+// all at once (so two names can swap); every other line stays as it is.
+func RenameVoices(text string, renames map[string]string) string {
+	if len(renames) == 0 {
+		return text
+	}
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		if m := voiceLine.FindStringSubmatch(strings.TrimSpace(l)); m != nil {
+			if to, ok := renames[normName(m[1])]; ok {
+				lines[i] = "[voice: " + to + "]"
+			}
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
 // VoiceNames lists the names of a text's [voice: name] lines, as the cast
 // knows them (trimmed, lower case), each once, in order of first use.
 func VoiceNames(text string) []string {

@@ -49,6 +49,7 @@ type castRow struct {
 	models   []string          // the provider's registered models
 	voiceIDs map[string]string // voice picker label → voice ID
 	baseURL  string            // kept from a cast file
+	orig     string            // the name the row had in the text, for renaming its [voice: …] lines
 	loads    int               // voice loads started; only the newest applies
 	obj      fyne.CanvasObject
 }
@@ -134,7 +135,7 @@ func (e *CastEditor) Remove(i int) {
 
 func (e *CastEditor) addRow(name string, v book.Voice) {
 	r := &castRow{name: widget.NewEntry(), model: widget.NewSelectEntry(nil), voice: widget.NewSelectEntry(nil),
-		mark: widget.NewLabel(""), baseURL: v.BaseURL}
+		mark: widget.NewLabel(""), baseURL: v.BaseURL, orig: normName(name)}
 	r.name.SetPlaceHolder("narrator")
 	r.name.SetText(name)
 	r.model.SetPlaceHolder("Default")
@@ -356,8 +357,18 @@ func (e *CastEditor) Save() bool {
 		return false
 	}
 	text := e.p.Text()
-	if out := book.WithCast(text, c); out != text {
+	// A renamed row takes its [voice: …] lines with it.
+	renames := map[string]string{}
+	for _, r := range e.rows {
+		if n := normName(r.name.Text); r.orig != "" && r.orig != n {
+			renames[r.orig] = n
+		}
+	}
+	if out := book.WithCast(book.RenameVoices(text, renames), c); out != text {
 		e.p.SetText(out)
+	}
+	for _, r := range e.rows {
+		r.orig = normName(r.name.Text)
 	}
 	return true
 }

@@ -86,3 +86,36 @@ func TestCastEditorEditsTheHeader(t *testing.T) {
 		t.Fatalf("saved a nameless row: %q", e.note.Text)
 	}
 }
+
+// Renaming a row and saving renames its [voice: …] lines too, so the
+// script still speaks each line in the voice it had.
+func TestCastRenameFollowsIntoTheText(t *testing.T) {
+	test.NewTempApp(t)
+	Do = func(func()) {} // the voice lists do not matter here
+	defer func() { Do = fyne.Do }()
+	scripted.Register(t, &scripted.Provider{ID: "cast-r"})
+	w := test.NewWindow(nil)
+	defer w.Close()
+	p := New(w)
+	w.SetContent(p.Object())
+	text := "[cast: narrator = cast-r/m1/v1]\n[cast: hero = cast-r/m1/v2]\n[voice: narrator]\nOnce.\n[voice: hero]\nHi.\n[voice: narrator]\nEnd."
+	p.Text = func() string { return text }
+	p.SetText = func(s string) { text = s }
+	p.Voices = func(context.Context, string, string) ([]providers.Voice, error) { return nil, nil }
+	e := p.ShowCast()
+	e.Rename(1, "Teller") // rows are sorted: hero, narrator
+	if !e.Save() {
+		t.Fatalf("not saved: %s", e.note.Text)
+	}
+	if strings.Contains(text, "[voice: narrator]") || strings.Count(text, "[voice: teller]") != 2 {
+		t.Fatalf("the voice lines did not follow the rename:\n%s", text)
+	}
+	s, err := book.ParseScript(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Check(nil)
+	if err != nil || c["teller"].Voice != "v1" || c["hero"].Voice != "v2" || len(c) != 2 {
+		t.Fatalf("cast after the rename %+v %v\n%s", c, err, text)
+	}
+}

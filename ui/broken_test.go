@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -29,12 +30,12 @@ func TestPickersAreRememberedPerProvider(t *testing.T) {
 	s, _ := newTestStudio(t)
 	p := scripted.Register(t, &scripted.Provider{ID: "ui-mem"}) // voices v1, v2
 	s.RefreshProviders()
-	eventually(t, "local voices", func() bool { return len(s.voiceIDs) > 50 })
+	eventually(t, "local voices", func() bool { return len(s.Voice.Choices()) > 50 })
 	if s.VoiceID() != "en-us" {
 		t.Fatalf("local voice %q", s.VoiceID())
 	}
 	s.selectProvider("ui-mem")
-	eventually(t, "ui-mem voices", func() bool { return len(s.voiceIDs) == 2 })
+	eventually(t, "ui-mem voices", func() bool { return len(s.Voice.Choices()) == 2 })
 	if v := s.VoiceID(); v == "en-us" {
 		t.Fatalf("Local's voice %q carried over to another provider", v)
 	}
@@ -44,16 +45,16 @@ func TestPickersAreRememberedPerProvider(t *testing.T) {
 	if v := p.Requests()[0].Voice; v == "en-us" {
 		t.Fatalf("sent Local's voice %q to another provider", v)
 	}
-	s.Voice.SetText("v2")
+	s.Voice.Entry.SetText("v2")
 	s.Speed.SetValue(1.5)
 	s.Speed.OnChangeEnded(1.5)
 	s.selectProvider("local")
-	eventually(t, "local voices again", func() bool { return len(s.voiceIDs) > 50 })
+	eventually(t, "local voices again", func() bool { return len(s.Voice.Choices()) > 50 })
 	if s.VoiceID() != "en-us" || s.Speed.Value != 1 {
 		t.Errorf("back on Local: voice %q speed %g, want en-us and 1", s.VoiceID(), s.Speed.Value)
 	}
 	s.selectProvider("ui-mem")
-	eventually(t, "ui-mem voices again", func() bool { return len(s.voiceIDs) == 2 })
+	eventually(t, "ui-mem voices again", func() bool { return len(s.Voice.Choices()) == 2 })
 	if s.VoiceID() != "v2" || math.Abs(s.Speed.Value-1.5) > 0.01 {
 		t.Errorf("back on ui-mem: voice %q speed %g, want v2 and 1.5", s.VoiceID(), s.Speed.Value)
 	}
@@ -71,7 +72,7 @@ func TestUnofferedChoiceFallsBackToDefaultAndSaysSo(t *testing.T) {
 	if s.Format.Selected != "wav" {
 		t.Errorf("format %q, want the default wav", s.Format.Selected)
 	}
-	eventually(t, "voices", func() bool { return len(s.voiceIDs) == 2 })
+	eventually(t, "voices", func() bool { return len(s.Voice.Choices()) == 2 })
 	if s.VoiceID() != "" || s.Request().Voice != "" {
 		t.Errorf("voice %q kept though the provider has no such voice", s.VoiceID())
 	}
@@ -126,7 +127,7 @@ func TestEscStopsWhereverTheFocusIs(t *testing.T) {
 	test.Tap(s.SpeakButton)
 	<-started
 	eventually(t, "speaking", func() bool { return s.Busy() && strings.Contains(s.Status.Text, "…") })
-	for _, w := range []fyne.Focusable{s.Provider, s.Voice, s.Volume} {
+	for _, w := range []fyne.Focusable{s.Provider, s.Voice.Entry, s.Volume} {
 		s.Window.Canvas().Focus(w)
 		if s.Window.Canvas().Focused() == nil {
 			t.Fatalf("%T took no focus", w)
@@ -248,15 +249,21 @@ func TestProgressFollowsPlaybackAfterSeek(t *testing.T) {
 // The voice list narrows as you type, and says how many match.
 func TestVoiceFilterAsYouType(t *testing.T) {
 	s, _ := newTestStudio(t)
-	eventually(t, "voices", func() bool { return len(s.voiceIDs) > 50 })
-	total := len(s.voices)
-	s.Voice.SetText("")
-	test.Type(s.Voice, "PORTUG")
-	if n := s.voicesShown; n == 0 || n > 5 {
+	eventually(t, "voices", func() bool { return len(s.Voice.Choices()) > 50 })
+	total := len(s.Voice.Voices())
+	s.Voice.Entry.SetText("")
+	test.Type(s.Voice.Entry, "PORTUG")
+	if n := s.Voice.Shown(); n == 0 || n > 5 {
 		t.Fatalf("%d voices listed for PORTUG", n)
 	}
 	if !strings.Contains(s.Status.Text, " of ") || !strings.Contains(s.Status.Text, strconv.Itoa(total)) {
 		t.Errorf("status %q does not say N of M voices", s.Status.Text)
+	}
+	if shot := os.Getenv("VOICEPICKER_SHOT"); shot != "" { // a look at the Speak tab's picker
+		s.Window.Resize(fyne.NewSize(1200, 700))
+		f, _ := os.Create(shot + "-speak.png")
+		png.Encode(f, s.Window.Canvas().Capture())
+		f.Close()
 	}
 }
 
@@ -299,10 +306,10 @@ func TestKeySavedReloadsVoices(t *testing.T) {
 	scripted.Register(t, &scripted.Provider{ID: "ui-key2"})
 	s.RefreshProviders()
 	s.selectProvider("ui-key2")
-	eventually(t, "voices", func() bool { return len(s.voiceIDs) == 2 })
-	s.voiceIDs = map[string]string{}
+	eventually(t, "voices", func() bool { return len(s.Voice.Choices()) == 2 })
+	s.Voice.SetVoices(nil)
 	s.KeyChanged("ui-key2")
-	eventually(t, "voices reloaded", func() bool { return len(s.voiceIDs) == 2 })
+	eventually(t, "voices reloaded", func() bool { return len(s.Voice.Choices()) == 2 })
 }
 
 // speakTwoSentencesWithWords starts a run of two sentences and reports

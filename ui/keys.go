@@ -3,6 +3,8 @@ package ui
 import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
+
+	"chorus/ui/voicepicker"
 )
 
 // Esc stops wherever the focus is. Fyne gives a key without a modifier to
@@ -47,26 +49,11 @@ func (s *KeySelect) TypedKey(ev *fyne.KeyEvent) {
 	}
 }
 
-// KeySelectEntry is a SelectEntry that passes Escape to the window.
-type KeySelectEntry struct {
-	widget.SelectEntry
-	hook keyHook
-}
+// KeySelectEntry is a SelectEntry that passes Escape to the window (the
+// voice picker's field, shared with the other pickers).
+type KeySelectEntry = voicepicker.KeySelectEntry
 
-func newKeySelectEntry(h keyHook) *KeySelectEntry {
-	e := &KeySelectEntry{hook: h}
-	e.ExtendBaseWidget(e)
-	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
-	e.SetOptions(nil)
-	return e
-}
-
-// TypedKey hands Escape to the window.
-func (e *KeySelectEntry) TypedKey(ev *fyne.KeyEvent) {
-	if !e.hook.handled(ev) {
-		e.SelectEntry.TypedKey(ev)
-	}
-}
+func newKeySelectEntry(h keyHook) *KeySelectEntry { return voicepicker.NewKeySelectEntry(h.handled) }
 
 // KeyEntry is an Entry that passes Escape to the window.
 type KeyEntry struct {

@@ -108,9 +108,9 @@ func (s *Studio) providerChanged() {
 	}
 	s.Language.SetText(lang)
 
-	s.Voice.SetOptions(nil)
-	s.voiceIDs = map[string]string{}
-	s.Voice.SetText(s.Settings.Voice(id))
+	s.Voice.Loading()
+	s.Voice.SetSearchable(caps.VoiceSearch)
+	s.Voice.SetVoice(s.Settings.Voice(id))
 	s.updateCount()
 	s.modelChanged(s.Model.Text)
 
@@ -138,7 +138,7 @@ func (s *Studio) checkVoice(voices []providers.Voice) {
 		return
 	}
 	s.restoring = true
-	s.Voice.SetText(defaultVoice(s.ProviderID()))
+	s.Voice.SetVoice(defaultVoice(s.ProviderID()))
 	s.restoring = false
 	s.Settings.SetVoice(s.ProviderID(), s.VoiceID())
 	s.SetStatus(fmt.Sprintf("%s has no voice “%s”, so its default voice is used.", reg.Name, v))
@@ -176,32 +176,11 @@ func (s *Studio) remember() {
 	}
 }
 
-// filterVoices narrows the voice list to the voices whose name, ID,
-// language, gender or accent contain what is typed (any case), and says how
-// many match. A picked voice (an exact label or ID) shows the whole list.
-func (s *Studio) filterVoices(q string) {
-	if s.restoring || len(s.voices) == 0 {
+// voicesFiltered says in the status line how many voices match what is
+// typed in the voice field (the picker narrows its list).
+func (s *Studio) voicesFiltered(shown, total int, query string) {
+	if s.restoring {
 		return
 	}
-	q = strings.ToLower(strings.TrimSpace(q))
-	all, _ := providers.VoiceChoices(s.voices)
-	if _, picked := s.voiceIDs[s.Voice.Text]; picked || q == "" {
-		s.Voice.SetOptions(all)
-		return
-	}
-	var match []providers.Voice
-	for _, v := range s.voices {
-		hay := strings.ToLower(strings.Join([]string{v.ID, v.Name, v.Language, v.Gender, v.Accent}, " "))
-		if strings.Contains(hay, q) {
-			match = append(match, v)
-		}
-	}
-	s.voicesShown = len(match)
-	if len(match) == 0 {
-		s.Voice.SetOptions(all)
-	} else {
-		labels, _ := providers.VoiceChoices(match)
-		s.Voice.SetOptions(labels)
-	}
-	s.SetStatus(fmt.Sprintf("%d of %d voices match “%s”.", len(match), len(s.voices), q))
+	s.SetStatus(fmt.Sprintf("%d of %d voices match “%s”.", shown, total, query))
 }

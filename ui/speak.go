@@ -131,7 +131,7 @@ func (s *Studio) PreviewVoice() {
 	}
 	id, vid := s.ProviderID(), s.VoiceID()
 	v := providers.Voice{ID: vid}
-	for _, x := range s.voices {
+	for _, x := range s.Voice.Voices() {
 		if x.ID == vid {
 			v = x
 		}

@@ -17,7 +17,6 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"chorus/core"
@@ -25,6 +24,7 @@ import (
 	"chorus/settings"
 	"chorus/ui/tip"
 	"chorus/ui/tray"
+	"chorus/ui/voicepicker"
 )
 
 // uiDo runs f on the UI goroutine. Workers call it for every widget
@@ -49,7 +49,7 @@ type Studio struct {
 
 	Provider     *KeySelect
 	Model        *KeySelectEntry
-	Voice        *KeySelectEntry
+	Voice        *voicepicker.Picker // the voice field, its drop-down, count and Preview
 	Format       *KeySelect
 	Speed        *KeySlider
 	SpeedLabel   *widget.Label
@@ -94,20 +94,17 @@ type Studio struct {
 	// OnKeysChecked, when set, hears which providers lack a key each time
 	// the keys are read again (the Compare tab marks them too).
 	OnKeysChecked func(missing map[string]bool)
-	refreshGen    int               // the newest RefreshProviders, so older ones don't overwrite it
-	voiceIDs      map[string]string // label -> ID
-	restoring     bool              // providerChanged is filling the pickers: don't remember them
-	draft         *draftSaver       // saves the text as it is typed (draft.go)
-	opened        string            // the text as it was opened from a file, to tell unsaved edits
-	override      string            // Speak clipboard: the text to speak instead of the editor's
-	recentItem    *fyne.MenuItem    // File → Open recent
-	countTimer    *time.Timer       // the debounced count line
-	countGen      int               // the newest scheduled count
-	countRuns     int               // how often the count line was worked out (tests)
-	voices        []providers.Voice // the provider's voices, for filtering as you type
-	voicesShown   int               // how many the typed filter matched
-	unmuted       float64           // the volume before Mute
-	split         *container.Split  // pickers | editor
+	refreshGen    int              // the newest RefreshProviders, so older ones don't overwrite it
+	restoring     bool             // providerChanged is filling the pickers: don't remember them
+	draft         *draftSaver      // saves the text as it is typed (draft.go)
+	opened        string           // the text as it was opened from a file, to tell unsaved edits
+	override      string           // Speak clipboard: the text to speak instead of the editor's
+	recentItem    *fyne.MenuItem   // File → Open recent
+	countTimer    *time.Timer      // the debounced count line
+	countGen      int              // the newest scheduled count
+	countRuns     int              // how often the count line was worked out (tests)
+	unmuted       float64          // the volume before Mute
+	split         *container.Split // pickers | editor
 
 	mu     sync.Mutex
 	cancel context.CancelFunc
@@ -117,8 +114,7 @@ type Studio struct {
 
 // New builds the main window's content; call Show to put it on screen.
 func New(app fyne.App, win fyne.Window, engine *core.Engine, st *settings.Settings) *Studio {
-	s := &Studio{App: app, Window: win, Engine: engine, Settings: st, voiceIDs: map[string]string{},
-		Profiles: settings.DefaultProfiles()}
+	s := &Studio{App: app, Window: win, Engine: engine, Settings: st, Profiles: settings.DefaultProfiles()}
 	s.build()
 	return s
 }
@@ -133,10 +129,11 @@ func (s *Studio) build() {
 	s.Provider = newKeySelect(k, names, func(string) { s.providerChanged() })
 	s.Model = newKeySelectEntry(k)
 	s.Model.OnChanged = func(m string) { s.modelChanged(m) }
-	s.Voice = newKeySelectEntry(k)
-	s.Voice.PlaceHolder = "default voice · type to filter"
-	s.Voice.OnSubmitted = s.SearchVoices
-	s.Voice.OnChanged = func(q string) { s.filterVoices(q); s.remember() }
+	s.Voice = voicepicker.New(k.handled)
+	s.Voice.OnSearch = s.SearchVoices
+	s.Voice.OnChanged = s.remember
+	s.Voice.OnFilter = s.voicesFiltered
+	s.Voice.OnPreview = s.PreviewVoice
 	s.Format = newKeySelect(k, nil, func(string) { s.remember() })
 	s.Speed = newKeySlider(k, 0.25, 4, s.TogglePause)
 	s.Speed.Step = 0.05
@@ -162,7 +159,7 @@ func (s *Studio) build() {
 	s.StopButton = newKeyButton(k, "Stop", s.Stop)
 	s.StopButton.Disable()
 	s.ExportButton = newKeyButton(k, "Export…", s.ShowExport)
-	s.PreviewButton = widget.NewButtonWithIcon("Preview", theme.MediaPlayIcon(), s.PreviewVoice)
+	s.PreviewButton = s.Voice.Preview
 	s.Status = widget.NewLabel("Ready.")
 	s.Status.Wrapping = fyne.TextWrapWord
 	s.ActionButton = widget.NewButton("", nil)
@@ -171,7 +168,7 @@ func (s *Studio) build() {
 	form := widget.NewForm(
 		widget.NewFormItem("Provider", s.Provider),
 		widget.NewFormItem("Model", s.Model),
-		widget.NewFormItem("Voice", container.NewBorder(nil, nil, nil, s.PreviewButton, s.Voice)),
+		widget.NewFormItem("Voice", s.Voice),
 		widget.NewFormItem("Format", s.Format),
 		widget.NewFormItem("Speed", container.NewBorder(nil, nil, nil, s.SpeedLabel, s.Speed)),
 	)
@@ -363,7 +360,7 @@ func (s *Studio) modelChanged(model string) {
 // SearchVoices searches the provider's voices (its public library where it
 // has one) in a worker and offers the results in the voice picker.
 func (s *Studio) SearchVoices(query string) {
-	if _, picked := s.voiceIDs[query]; picked || strings.TrimSpace(query) == "" {
+	if _, picked := s.Voice.Choices()[query]; picked || strings.TrimSpace(query) == "" {
 		return
 	}
 	id, base, model := s.ProviderID(), s.Settings.BaseURL(s.ProviderID()), s.Model.Text
@@ -395,6 +392,7 @@ func (s *Studio) loadVoices(id string) {
 				return
 			}
 			if err != nil {
+				s.Voice.SetVoices(nil) // a typed ID still works
 				s.showError(fmt.Errorf("could not list voices: %w", err))
 				return
 			}
@@ -403,14 +401,12 @@ func (s *Studio) loadVoices(id string) {
 	}()
 }
 
+// setVoices hands the provider's voices to the voice picker.
 func (s *Studio) setVoices(voices []providers.Voice) {
-	labels, ids := providers.VoiceChoices(voices)
-	s.voiceIDs = ids
-	s.voices = voices
-	s.Voice.SetOptions(labels)
+	s.Voice.SetVoices(voices)
 	s.checkVoice(voices)
-	if s.Voice.Text == "" && s.ProviderID() == "local" {
-		s.Voice.SetText("en-us")
+	if s.Voice.Entry.Text == "" && s.ProviderID() == "local" {
+		s.Voice.SetVoice("en-us")
 	}
 	// Don't bury something newer (an export's result, an error) under this.
 	if !s.Busy() && (s.Status.Text == "" || strings.HasPrefix(s.Status.Text, "Ready")) {
@@ -419,16 +415,7 @@ func (s *Studio) setVoices(voices []providers.Voice) {
 }
 
 // VoiceID maps the voice field (a picked label or a typed ID) to an ID.
-func (s *Studio) VoiceID() string {
-	t := strings.TrimSpace(s.Voice.Text)
-	if id, ok := s.voiceIDs[t]; ok {
-		return id
-	}
-	if i := strings.Index(t, " — "); i > 0 {
-		return t[:i]
-	}
-	return t
-}
+func (s *Studio) VoiceID() string { return s.Voice.VoiceID() }
 
 func (s *Studio) updateCount() {
 	s.countRuns++

@@ -90,7 +90,7 @@ func TestFirstLaunchIsLocalAndReady(t *testing.T) {
 	if s.ProviderID() != "local" || s.Window.Title() != "Chorus" {
 		t.Fatalf("provider %q, title %q", s.ProviderID(), s.Window.Title())
 	}
-	eventually(t, "voices", func() bool { return len(s.voiceIDs) > 50 })
+	eventually(t, "voices", func() bool { return len(s.Voice.Choices()) > 50 })
 	if s.VoiceID() != "en-us" {
 		t.Errorf("default voice %q", s.VoiceID())
 	}
@@ -328,13 +328,13 @@ func TestChoosingAProviderWithoutKeyOpensSettings(t *testing.T) {
 
 func TestVoiceSearch(t *testing.T) {
 	s, _ := newTestStudio(t)
-	eventually(t, "voices", func() bool { return len(s.voiceIDs) > 50 })
+	eventually(t, "voices", func() bool { return len(s.Voice.Choices()) > 50 })
 	s.SearchVoices("portug")
 	eventually(t, "search results", func() bool { return strings.Contains(s.Status.Text, "match") })
-	if len(s.voiceIDs) == 0 || len(s.voiceIDs) > 5 {
-		t.Fatalf("%d voices match portug", len(s.voiceIDs))
+	if len(s.Voice.Choices()) == 0 || len(s.Voice.Choices()) > 5 {
+		t.Fatalf("%d voices match portug", len(s.Voice.Choices()))
 	}
-	for label, id := range s.voiceIDs {
+	for label, id := range s.Voice.Choices() {
 		if !strings.HasPrefix(id, "pt") {
 			t.Errorf("%q (%s) does not match", label, id)
 		}

@@ -33,7 +33,13 @@ import (
 	"chorus/providers"
 	"chorus/ui/plain"
 	"chorus/ui/tip"
+	"chorus/ui/voicepicker"
 )
+
+// uiDo runs f on the UI goroutine; the voice loads use it. Tests replace
+// it to run the updates on the test goroutine, because Fyne's test driver
+// runs fyne.Do inline on the worker.
+var uiDo = fyne.Do
 
 // Options configures the tab. Every field may be left zero.
 type Options struct {
@@ -63,7 +69,7 @@ type Tab struct {
 	Provider      *widget.Select      // picker: provider
 	Model         *widget.SelectEntry // picker: model ("" = default)
 	Speed         *widget.Select      // picker: speed ("1×" = the provider's normal speed)
-	Voice         *widget.SelectEntry // picker: voice (a label or a typed ID)
+	Voice         *voicepicker.Picker // picker: voice (a label or a typed ID), its count and Preview
 	Add           *widget.Button      // adds the picked voice to the shortlist
 	PreviewButton *widget.Button      // plays a sample of the picked voice
 	Favourites    *widget.Select      // adds a favourite to the shortlist
@@ -85,9 +91,8 @@ type Tab struct {
 	cardsHolder  *fyne.Container
 	root         fyne.CanvasObject
 	providerIDs  []string
-	voiceIDs     map[string]string
 	voiceNames   map[string]string // "provider:voice id" -> picker label, for the tally
-	voiceList    []providers.Voice // the chosen provider's voices (for their samples)
+	voiceGen     int               // the newest voice load or search, so older ones don't overwrite it
 
 	session   *compare.Session // last finished render
 	rendering context.CancelFunc
@@ -103,7 +108,7 @@ type Tab struct {
 // the config folder (problems are shown in the status line) and adds the
 // 1–9/Space keys to win's canvas, keeping the handler that was there.
 func New(win fyne.Window, engine *core.Engine, opts Options) *Tab {
-	t := &Tab{win: win, engine: engine, opts: opts, playCard: -1, voiceIDs: map[string]string{}, voiceNames: map[string]string{}}
+	t := &Tab{win: win, engine: engine, opts: opts, playCard: -1, voiceNames: map[string]string{}}
 	if t.opts.Gap == 0 {
 		t.opts.Gap = compare.DefaultGap
 	}
@@ -156,14 +161,15 @@ func (t *Tab) build() {
 	}
 	t.Model = widget.NewSelectEntry(nil)
 	t.Model.PlaceHolder = "default model"
-	t.Voice = widget.NewSelectEntry(nil)
-	t.Voice.PlaceHolder = "default voice"
+	t.Voice = voicepicker.New(nil)
+	t.Voice.OnPreview = t.PreviewVoice
+	t.Voice.OnSearch = t.searchVoices
 	t.Speed = widget.NewSelect([]string{"0.75×", "0.9×", "1×", "1.1×", "1.25×", "1.5×"}, nil)
 	t.Speed.SetSelected("1×")
 	t.Provider = widget.NewSelect(names, func(string) { t.providerChanged() })
 	t.Provider.PlaceHolder = "provider"
 	t.Add = widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), t.addPicked)
-	t.PreviewButton = widget.NewButtonWithIcon("Preview", theme.MediaPlayIcon(), t.PreviewVoice)
+	t.PreviewButton = t.Voice.Preview
 	t.Favourites = widget.NewSelect(nil, func(key string) {
 		if key == "" {
 			return
@@ -191,7 +197,7 @@ func (t *Tab) build() {
 	pick := widget.NewForm(
 		widget.NewFormItem("Provider", t.Provider),
 		widget.NewFormItem("Model", t.Model),
-		widget.NewFormItem("Voice", container.NewBorder(nil, nil, nil, t.PreviewButton, t.Voice)),
+		widget.NewFormItem("Voice", t.Voice),
 		widget.NewFormItem("Speed", t.Speed),
 	)
 	t.shortlistBox = container.NewVBox()
@@ -233,36 +239,65 @@ func (t *Tab) providerChanged() {
 	if id == "" {
 		return
 	}
+	r, _ := providers.Lookup(id)
 	var models []string
-	if r, ok := providers.Lookup(id); ok {
-		for _, m := range r.Capabilities.Models {
-			models = append(models, m.ID)
-		}
+	for _, m := range r.Capabilities.Models {
+		models = append(models, m.ID)
 	}
 	t.Model.SetOptions(models)
 	t.Model.SetText("")
-	t.Voice.SetOptions(nil)
-	t.Voice.SetText("")
+	t.Voice.Loading()
+	t.Voice.SetSearchable(r.Capabilities.VoiceSearch)
+	t.Voice.SetVoice("")
+	t.loadVoices(id, "", func(ctx context.Context, base string) ([]providers.Voice, error) {
+		return t.engine.Voices(ctx, id, base, "")
+	})
+}
+
+// searchVoices runs the provider's own voice search in a worker and offers
+// the results in the voice picker.
+func (t *Tab) searchVoices(query string) {
+	id, model := t.providerID(), strings.TrimSpace(t.Model.Text)
+	if id == "" {
+		return
+	}
+	t.Status.SetText("Searching voices for “" + query + "”…")
+	t.loadVoices(id, query, func(ctx context.Context, base string) ([]providers.Voice, error) {
+		return t.engine.SearchVoices(ctx, id, base, model, query)
+	})
+}
+
+// loadVoices fetches provider id's voices in a worker and hands them to
+// the picker, unless the provider changed or a newer load started; query
+// is the search they answer ("" for the provider's list).
+func (t *Tab) loadVoices(id, query string, fetch func(ctx context.Context, base string) ([]providers.Voice, error)) {
+	t.voiceGen++
+	gen := t.voiceGen
 	base := t.baseURL(id)
 	t.work.Add(1)
 	go func() {
 		defer t.work.Done()
-		voices, err := t.engine.Voices(context.Background(), id, base, "")
-		fyne.Do(func() {
-			if t.providerID() != id {
+		voices, err := fetch(context.Background(), base)
+		uiDo(func() {
+			if t.providerID() != id || gen != t.voiceGen {
 				return
 			}
-			if err != nil {
+			switch {
+			case err != nil && query != "":
+				t.Status.SetText(plain.Say("Voice search failed: ", err))
+				return
+			case err != nil:
+				t.Voice.SetVoices(nil) // a typed ID still works
 				t.Status.SetText(plain.Say("Could not list voices: ", err))
 				return
 			}
-			labels, ids := providers.VoiceChoices(voices)
-			t.voiceIDs = ids
-			t.voiceList = voices
-			for label, vid := range ids {
+			t.Voice.SetVoices(voices)
+			for label, vid := range t.Voice.Choices() {
 				t.voiceNames[id+":"+vid] = label
 			}
-			t.Voice.SetOptions(labels)
+			if query != "" {
+				t.Status.SetText(fmt.Sprintf("%d voices match “%s”: pick one from the list.", len(voices), query))
+			}
 		})
 	}()
 }
@@ -289,7 +324,7 @@ func (t *Tab) addPicked() {
 		t.Status.SetText("Choose a provider first.")
 		return
 	}
-	voice := t.pickedVoice()
+	voice := t.Voice.VoiceID()
 	speed, _ := strconv.ParseFloat(strings.TrimSuffix(t.Speed.Selected, "×"), 64)
 	if speed == 1 {
 		speed = 0 // the provider's default
@@ -713,18 +748,6 @@ func (t *Tab) MarkMissingKeys(missing map[string]bool) {
 	t.Provider.OnChanged = changed
 }
 
-// pickedVoice is the ID of the voice in the picker (a label maps to its ID).
-func (t *Tab) pickedVoice() string {
-	voice := strings.TrimSpace(t.Voice.Text)
-	if v, ok := t.voiceIDs[voice]; ok {
-		return v
-	}
-	if i := strings.Index(voice, " — "); i > 0 {
-		return voice[:i]
-	}
-	return voice
-}
-
 // PreviewVoice plays a short sample of the picked voice (the provider's own
 // sample when it hosts one, else a line spoken in it, cached), as one more
 // playback: Stop playback silences it.
@@ -734,12 +757,7 @@ func (t *Tab) PreviewVoice() {
 		t.Status.SetText("Choose a provider first.")
 		return
 	}
-	v := providers.Voice{ID: t.pickedVoice()}
-	for _, x := range t.voiceList {
-		if x.ID == v.ID {
-			v = x
-		}
-	}
+	v := t.Voice.Voice()
 	model, base := strings.TrimSpace(t.Model.Text), t.baseURL(id)
 	name := v.ID
 	if name == "" {

@@ -44,6 +44,25 @@ func fakeProvider(t *testing.T, id string, delay time.Duration) {
 	}
 }
 
+// uiQueue holds the tab's UI updates from workers until settle runs them
+// on the test goroutine (the test driver would run them on the worker).
+var uiQueue = make(chan func(), 1000)
+
+func init() { uiDo = func(f func()) { uiQueue <- f } }
+
+// settle waits for the tab's workers, then runs the UI updates they posted.
+func settle(tab *Tab) {
+	tab.Wait()
+	for {
+		select {
+		case f := <-uiQueue:
+			f()
+		default:
+			return
+		}
+	}
+}
+
 type fixture struct {
 	tab  *Tab
 	win  fyne.Window
@@ -66,7 +85,7 @@ func openWith(t *testing.T, dir string, sink *player.MemorySink, device player.S
 	w := test.NewTempWindow(t, widget.NewLabel(""))
 	tab := New(w, engine, Options{ConfigDir: dir, Prices: &pricing.Table{}, Gap: 5 * time.Millisecond,
 		Rand: rand.New(rand.NewPCG(3, 4))})
-	tab.Wait() // the voice list loads in a worker; the test driver runs fyne.Do there
+	settle(tab) // the voice list loads in a worker
 	w.SetContent(tab.Content())
 	w.Resize(fyne.NewSize(1200, 900))
 	return &fixture{tab: tab, win: w, sink: sink, dir: dir}
@@ -77,7 +96,7 @@ func selectProvider(t *testing.T, tab *Tab, id string) {
 	for i, p := range tab.providerIDs {
 		if p == id {
 			tab.Provider.SetSelectedIndex(i)
-			tab.Wait()
+			settle(tab)
 			return
 		}
 	}
@@ -94,8 +113,8 @@ func TestRenderShortlist(t *testing.T) {
 
 	// From the pickers: provider, model, voice (a picked label maps to its ID).
 	selectProvider(t, tab, "ctab-a")
-	if len(tab.voiceIDs) != 2 || tab.voiceIDs["v1 — Voice One"] != "v1" {
-		t.Fatalf("voices %v", tab.voiceIDs)
+	if ids := tab.Voice.Choices(); len(ids) != 2 || ids["v1 — Voice One"] != "v1" {
+		t.Fatalf("voices %v", ids)
 	}
 	if got := tab.LabelFor("ctab-a::v1"); !strings.HasPrefix(got, "v1 — Voice One · ") || !strings.HasSuffix(got, " · default model") {
 		t.Errorf("the tally names ctab-a::v1 %q, want the voice's picker label and the default model", got)
@@ -103,11 +122,11 @@ func TestRenderShortlist(t *testing.T) {
 	if got := tab.LabelFor("ctab-a:m9:unknown"); !strings.HasPrefix(got, "unknown · ") || !strings.HasSuffix(got, " · m9") {
 		t.Errorf("an unlisted voice is named %q", got)
 	}
-	tab.Voice.SetText("v1 — Voice One") // a picked label maps to its ID
+	tab.Voice.Entry.SetText("v1 — Voice One") // a picked label maps to its ID
 	test.Tap(tab.Add)
 	selectProvider(t, tab, "ctab-b")
 	tab.Model.SetText("m2")
-	tab.Voice.SetText("v2")
+	tab.Voice.Entry.SetText("v2")
 	test.Tap(tab.Add)
 	tab.AddEntry(compare.Entry{Provider: "ctab-b", Voice: "broken"})
 	tab.AddEntry(compare.Entry{Provider: "ctab-a", Voice: "v2"})
@@ -453,8 +472,8 @@ func TestPickedSpeedGoesIntoTheEntry(t *testing.T) {
 			f.tab.Provider.SetSelectedIndex(i)
 		}
 	}
-	f.tab.Wait() // the voice list loads in a worker
-	f.tab.Voice.SetText("a")
+	settle(f.tab) // the voice list loads in a worker
+	f.tab.Voice.Entry.SetText("a")
 	f.tab.Speed.SetSelected("1.25×")
 	f.tab.addPicked()
 	f.tab.Speed.SetSelected("1×")
@@ -509,10 +528,42 @@ func TestComparePreviewPlaysThePickedVoice(t *testing.T) {
 	f := open(t, t.TempDir())
 	tab := f.tab
 	selectProvider(t, tab, "ctab-prev")
-	tab.Voice.SetText("v1 — Voice One")
+	tab.Voice.Entry.SetText("v1 — Voice One")
 	test.Tap(tab.PreviewButton)
 	tab.Wait()
 	if !strings.HasPrefix(tab.Status.Text, "Played a sample of v1") || len(f.sink.Samples()) == 0 {
 		t.Errorf("status %q, %d samples", tab.Status.Text, len(f.sink.Samples()))
+	}
+}
+
+// The Compare tab's voice picker narrows as you type and says how many
+// voices match, as the Speak tab's does; a pick lists them all again.
+func TestCompareVoiceFilterAsYouType(t *testing.T) {
+	fakeProvider(t, "ctab-filter", time.Millisecond)
+	f := open(t, t.TempDir())
+	tab := f.tab
+	selectProvider(t, tab, "ctab-filter")
+	if tab.Voice.Count.Text != "2 voices" {
+		t.Errorf("count %q, want 2 voices", tab.Voice.Count.Text)
+	}
+	test.Type(tab.Voice.Entry, "TWO")
+	if got := tab.Voice.Listed(); len(got) != 1 || got[0] != "v2 — Voice Two" {
+		t.Errorf("TWO lists %v, want only Voice Two", got)
+	}
+	if tab.Voice.Count.Text != "1 of 2 voices" {
+		t.Errorf("count %q, want 1 of 2 voices", tab.Voice.Count.Text)
+	}
+	if shot := os.Getenv("VOICEPICKER_SHOT"); shot != "" { // a look at the Compare tab's picker
+		out, _ := os.Create(shot + "-compare.png")
+		png.Encode(out, f.win.Canvas().Capture())
+		out.Close()
+	}
+	tab.Voice.Entry.SetText("v2 — Voice Two") // what the drop-down does on a pick
+	if len(tab.Voice.Listed()) != 2 || tab.Voice.Count.Text != "2 voices" {
+		t.Errorf("after a pick %v, count %q", tab.Voice.Listed(), tab.Voice.Count.Text)
+	}
+	test.Tap(tab.Add)
+	if got := keys(tab.Shortlist()); got != "ctab-filter::v2" {
+		t.Errorf("shortlist %s, want the picked voice", got)
 	}
 }

@@ -89,7 +89,7 @@ func SplitText(text string, limit int) ([]longtext.Chunk, error) {
 	case limit <= 0:
 		return longtext.Split(text, 1<<30)
 	case chunkGrowth != nil:
-		return longtext.SplitGrowing(text, limit, *chunkGrowth)
+		return longtext.SplitBalanced(text, limit, *chunkGrowth)
 	}
 	return longtext.Split(text, limit)
 }

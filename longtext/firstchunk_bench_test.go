@@ -161,6 +161,7 @@ func BenchmarkGrowthSchedule(b *testing.B) {
 	}{
 		{"packed", func(t string) []Chunk { c, _ := Split(t, 4096); return c }},
 		{"growing", func(t string) []Chunk { c, _ := SplitGrowing(t, 4096, DefaultGrowth); return c }},
+		{"balanced", func(t string) []Chunk { c, _ := SplitBalanced(t, 4096, DefaultGrowth); return c }},
 	}
 	b.Logf("| characters | chunking | chunks | first audio | × one sentence | export wall | ÷ ideal for the chunks | ÷ ideal for the cap | stalls while playing |")
 	for _, chars := range []int{100, 2000, 5000, 10_000, 20_000, 50_000, 200_000} {

@@ -98,7 +98,7 @@ func SplitText(text string, limit int) ([]longtext.Chunk, error) {
 // chunk state each, with its cache key. Under a per-request limit (above
 // longtext.DefaultGrowth.First) the first chunk is one sentence and the
 // chunks grow toward the limit
-// (longtext.SplitGrowing), so the first audio does not wait for a full-size
+// (longtext.SplitGrowing, with longtext.SplitBalanced's tail), so the first audio does not wait for a full-size
 // request; exports use the same plan, so playing and exporting a text share
 // cache entries.
 func planChunks(job *Job, caps providers.Capabilities, req providers.Request) ([]*chunkState, error) {

@@ -12,6 +12,9 @@ OUT="$out" scripts/desktop.sh bash -c '
   app=$!
   for _ in $(seq 100); do id=$(xdotool search --name "^Chorus$" 2>/dev/null | head -1); [ -n "$id" ] && break; sleep 0.1; done
   sleep 2
+  # A new profile is first offered a natural voice: "Not now".
+  xdotool mousemove --window "$id" 405 385 click 1
+  sleep 0.5
   xdotool mousemove --window "$id" 640 250 click 1
   xdotool type --delay 5 "Chorus reads what you type, live, in any voice. Compare voices side by side, then export the audio."
   xdotool key ctrl+Return

@@ -146,7 +146,7 @@ func (e *Engine) openSinkFor(job *Job, writes bool) (player.Sink, error) {
 	}
 	if !writes {
 		return nil, &providers.Error{Kind: providers.KindUnavailable, Message: err.Error(),
-			Hint: "check that a sound server (PulseAudio or PipeWire) is running; you can still save to a file with --out or Export", Err: err}
+			Hint: "check that a sound server (PulseAudio or PipeWire) is running, or save it to a file instead (--out)", Err: err}
 	}
 	job.event(StageNotice, "no audio output ("+err.Error()+"); saving the file only", Stats{})
 	return nil, nil

@@ -14,6 +14,7 @@ import (
 	"chorus/book"
 	"chorus/providers"
 	"chorus/ui/plain"
+	"chorus/ui/tip"
 )
 
 // Do runs f on the UI goroutine; workers post their results through it
@@ -44,7 +45,7 @@ type castRow struct {
 	model    *widget.SelectEntry
 	voice    *widget.SelectEntry
 	mark     *widget.Label // "Used" or "Unused"
-	remove   *widget.Button
+	remove   *tip.Button
 	ids      []string          // provider IDs, as the picker's options
 	models   []string          // the provider's registered models
 	voiceIDs map[string]string // voice picker label → voice ID
@@ -176,7 +177,7 @@ func (e *CastEditor) addRow(name string, v book.Voice) {
 			e.loadVoices(r) // typed model names wait until they are whole
 		}
 	}
-	r.remove = widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
+	r.remove = tip.NewIconButton(theme.DeleteIcon(), "Remove this voice from the cast", func() {
 		for i, x := range e.rows {
 			if x == r {
 				e.Remove(i)

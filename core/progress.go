@@ -27,6 +27,23 @@ type Progress struct {
 	Position  time.Duration // audio heard (or encoded) so far
 	Elapsed   time.Duration // since the job started
 	Remaining time.Duration // estimate; 0 when unknown
+
+	// Places are where the sentences (and, with word timings, the words)
+	// of the chunk being heard and of the chunks after it whose audio has
+	// arrived are in the whole audio, so a front end can seek to a part not
+	// heard yet. A sentence's time is exact with word timings, else
+	// estimated from its length.
+	Places []Place
+}
+
+// Place is a sentence or a word of the text and when it starts in the audio.
+type Place struct {
+	Start, End int           // byte offsets in the text as given
+	At         time.Duration // its start in the whole audio
+	Word       bool          // a word (from word timings), else a sentence
+	// Chunk, ChunkStart and ChunkEnd are the chunk that holds it, as in
+	// Progress.
+	Chunk, ChunkStart, ChunkEnd int
 }
 
 // progressor turns the pipeline's state and the sink's position into
@@ -173,7 +190,15 @@ func (p *progressor) compute() Progress {
 		}
 	}
 
+	for i := cur; i < len(snaps) && snaps[i].opened; i++ {
+		pr.Places = append(pr.Places, p.places(i, snaps[i], chunkDur(i))...)
+	}
+
 	if m := pl.job.cleaned; m != nil {
+		for i := range pr.Places {
+			x := &pr.Places[i]
+			x.Start, x.End, x.ChunkStart, x.ChunkEnd = m.original(x.Start), m.original(x.End), m.original(x.ChunkStart), m.original(x.ChunkEnd)
+		}
 		pr.ChunkStart, pr.ChunkEnd = m.original(pr.ChunkStart), m.original(pr.ChunkEnd)
 		pr.Start, pr.End = m.original(pr.Start), m.original(pr.End)
 		if pr.WordEnd > 0 {
@@ -192,6 +217,36 @@ func (p *progressor) compute() Progress {
 		pr.Remaining = time.Duration(float64(left) * float64(pr.Elapsed) / float64(heard))
 	}
 	return pr
+}
+
+// places are chunk i's sentences and words whose audio has arrived, at
+// their times in the whole audio (offsets in the text as sent).
+func (p *progressor) places(i int, s chunkSnap, dur time.Duration) []Place {
+	st := p.pl.states[i]
+	spans, ok := p.sentences[i]
+	if !ok {
+		spans = longtext.Sentences(st.chunk.Text)
+		p.sentences[i] = spans
+	}
+	f := p.c.format
+	base, arrived := frameTime(s.startFrame, f), frameTime(s.frame, f)
+	words := p.words(i, st)
+	var out []Place
+	for j, at := range pieceStarts(st.chunk.Text, spans, dur, words) {
+		if at > arrived {
+			break
+		}
+		out = append(out, Place{Start: st.chunk.Start + spans[j].Start, End: st.chunk.Start + spans[j].End, At: base + at,
+			Chunk: i, ChunkStart: st.chunk.Start, ChunkEnd: st.chunk.End})
+	}
+	for _, w := range words {
+		if w.Offset > arrived {
+			break
+		}
+		out = append(out, Place{Start: st.chunk.Start + w.Start, End: st.chunk.Start + w.End, At: base + w.Offset, Word: true,
+			Chunk: i, ChunkStart: st.chunk.Start, ChunkEnd: st.chunk.End})
+	}
+	return out
 }
 
 // wordAt is the word heard at into (from the chunk's start): the last word

@@ -15,6 +15,7 @@ import (
 	"chorus/audio"
 	"chorus/export"
 	"chorus/internal/scripted"
+	"chorus/longtext"
 	"chorus/player"
 	"chorus/providers"
 )
@@ -310,4 +311,55 @@ func (s pacedSink) Write(ctx context.Context, samples []float32) error {
 		return ctx.Err()
 	}
 	return s.Sink.Write(ctx, samples)
+}
+
+// heldSink plays nothing: every sample waits (Played stays 0), so all the
+// audio that arrives is ahead of what is heard.
+type heldSink struct{ *player.MemorySink }
+
+func (h heldSink) Stats() player.SinkStats { return player.SinkStats{} }
+
+// Progress tells where the parts not heard yet are in the audio that has
+// arrived: every sentence and word of the chunks ahead, words at their
+// exact times, so a front end can seek forward to one.
+func TestProgressPlacesAhead(t *testing.T) {
+	timedProvider(t, "w-ahead", 60, false)
+	sink := heldSink{player.NewMemorySink(audio.Format{SampleRate: 24000, Channels: 1})}
+	e := &Engine{OpenSink: func() (player.Sink, error) { return sink, nil }, Getenv: func(string) string { return "" }}
+	text := longText(8)
+	var last Progress
+	var mu sync.Mutex
+	res, err := e.Speak(context.Background(), Job{Provider: "w-ahead", Request: providers.Request{Text: text}, Play: true,
+		OnProgress: func(p Progress) { mu.Lock(); last = p; mu.Unlock() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if last.Position != 0 || len(res.Chunks) < 3 {
+		t.Fatalf("heard %v of %d chunks, want nothing heard of several", last.Position, len(res.Chunks))
+	}
+	words := map[int]time.Duration{}
+	sentences := 0
+	for _, pl := range last.Places {
+		if pl.Word {
+			words[pl.Start] = pl.At
+			if text[pl.Start:pl.End] == "" {
+				t.Errorf("an empty word place %+v", pl)
+			}
+		} else {
+			sentences++
+		}
+	}
+	if len(words) != len(res.Words) {
+		t.Fatalf("%d word places ahead, want all %d words", len(words), len(res.Words))
+	}
+	for _, w := range res.Words {
+		if at, ok := words[w.Start]; !ok || at != w.Offset {
+			t.Errorf("word %q placed at %v, heard at %v", w.Text, at, w.Offset)
+		}
+	}
+	if want := len(longtext.Sentences(text)); sentences != want {
+		t.Errorf("%d sentence places, want %d", sentences, want)
+	}
 }

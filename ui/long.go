@@ -56,8 +56,9 @@ type LongView struct {
 	text     string
 	lastSent int
 	lastWord int
-	marks    []mark  // where each sentence began in the audio, to follow seeks
-	synth    float64 // chunks synthesized, 0 to 1
+	marks    []mark       // where each sentence began in the audio, to follow seeks
+	places   []core.Place // the newest report's places ahead (arrived, not heard yet)
+	synth    float64      // chunks synthesized, 0 to 1
 	// shownStart is the byte offset in text where the reading view's text
 	// begins, after a header of shownHeader bytes (-1: no text shown).
 	shownStart, shownHeader int
@@ -345,7 +346,7 @@ func (s *Studio) startLong(job *core.Job) {
 	l := s.long
 	text := job.Request.Text
 	l.text, l.lastSent, l.lastWord, l.active = text, -1, -1, true
-	l.marks, l.synth, l.shownHeader = nil, 0, -1
+	l.marks, l.places, l.synth, l.shownHeader = nil, nil, 0, -1
 	l.Progress.Set(0, 0)
 	l.ProgressLabel.SetText("starting…")
 	l.panel.Show()
@@ -374,6 +375,7 @@ func (s *Studio) ShowProgress(text string, p core.Progress) {
 	if p.Total > 0 {
 		l.synth = float64(p.Done) / float64(p.Total)
 	}
+	l.places = p.Places
 	if n := len(l.marks); n == 0 || ((p.Start != l.marks[n-1].p.Start || p.WordStart != l.marks[n-1].p.WordStart) && p.Position >= l.marks[n-1].at) {
 		l.marks = append(l.marks, mark{at: p.Position, p: p})
 	} else {

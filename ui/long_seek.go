@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
 
+	"chorus/core"
 	"chorus/longtext"
 )
 
@@ -107,7 +108,8 @@ func (s *Studio) tapReading(pos fyne.Position) {
 // SeekToText seeks playback to the word at byte offset off of the text
 // being spoken: to the word's start when the provider sent word timings,
 // else to the start of the sentence that holds it. Only what has been
-// heard has a known place in the audio; a later word gets a status line.
+// heard, or has arrived (the places a progress report gives), has a known
+// place in the audio; a later word gets a status line.
 func (s *Studio) SeekToText(off int) {
 	l := s.long
 	if l == nil || !l.active {
@@ -120,6 +122,9 @@ func (s *Studio) SeekToText(off int) {
 			break
 		}
 	}
+	if !ok { // a word arrived but not heard yet
+		at, ok = s.seekPlace(off, true)
+	}
 	if !ok {
 		for _, m := range l.marks { // else the first moment of its sentence
 			if m.p.Start <= off && off < m.p.End {
@@ -129,6 +134,9 @@ func (s *Studio) SeekToText(off int) {
 		}
 	}
 	if !ok {
+		at, ok = s.seekPlace(off, false)
+	}
+	if !ok {
 		var m mark
 		if m, ok = estimateSentence(l.text, l.marks, off); ok {
 			at = m.at
@@ -136,7 +144,7 @@ func (s *Studio) SeekToText(off int) {
 		}
 	}
 	if !ok {
-		s.SetStatus("That part has not been spoken yet: a word can be chosen once its sentence has begun.")
+		s.SetStatus("That part has not arrived yet: a word can be chosen once its audio has arrived (the bar's lighter fill).")
 		return
 	}
 	if l.seek != nil {
@@ -152,6 +160,46 @@ func (s *Studio) SeekToText(off int) {
 	}
 	l.lastSent, l.lastWord = -1, -1 // redraw even if the same sentence
 	s.FollowPlayback(at)
+}
+
+// placeAt is the word (or sentence) of the places that holds off.
+func placeAt(text string, places []core.Place, off int, word bool) (core.Place, bool) {
+	for _, p := range places {
+		end := p.End
+		if word {
+			end = wordEndAt(text, end)
+		}
+		if p.Word == word && p.Start <= off && off < end {
+			return p, true
+		}
+	}
+	return core.Place{}, false
+}
+
+// seekPlace is when the word (or sentence) at off starts, among the places
+// that have arrived but have not been heard; it marks that moment, so the
+// highlight follows the seek there.
+func (s *Studio) seekPlace(off int, word bool) (time.Duration, bool) {
+	l := s.long
+	pl, ok := placeAt(l.text, l.places, off, word)
+	if !ok {
+		return 0, false
+	}
+	var p core.Progress
+	if n := len(l.marks); n > 0 {
+		p = l.marks[n-1].p // the totals and the remaining time
+	}
+	p.Chunk, p.ChunkStart, p.ChunkEnd = pl.Chunk, pl.ChunkStart, pl.ChunkEnd
+	p.Start, p.End, p.WordStart, p.WordEnd = pl.Start, pl.End, 0, 0
+	if sent, ok := placeAt(l.text, l.places, pl.Start, false); word && ok {
+		p.Start, p.End = sent.Start, sent.End
+		if sent.At < pl.At { // the sentence's own start, for a later choice of it
+			l.marks = insertMark(l.marks, mark{at: sent.At, p: p})
+		}
+		p.WordStart, p.WordEnd = pl.Start, pl.End
+	}
+	l.marks = insertMark(l.marks, mark{at: pl.At, p: p})
+	return pl.At, true
 }
 
 // wordEndAt extends a word's end over the spaces after it, so a tap in

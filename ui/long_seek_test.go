@@ -101,3 +101,36 @@ func TestSavedLimitsApplyToJobs(t *testing.T) {
 	}
 	s.endLong()
 }
+
+// A word that has arrived but not been heard yet can be chosen: the seek
+// goes to its place in the audio (from the progress report's places), and
+// the highlight follows it there.
+func TestSeekAheadToAnArrivedWord(t *testing.T) {
+	s, _ := newTestStudio(t)
+	text := "One is first. Two comes next."
+	job := core.Job{Play: true, Request: providers.Request{Text: text}}
+	s.startLong(&job)
+	var sought []time.Duration
+	s.long.seek = func(d time.Duration) error { sought = append(sought, d); return nil }
+	places := []core.Place{
+		{Start: 0, End: 13, At: 0}, {Start: 14, End: len(text), At: 2 * time.Second},
+		{Start: 14, End: 17, At: 2 * time.Second, Word: true}, {Start: 18, End: 23, At: 2300 * time.Millisecond, Word: true},
+	}
+	for i := range places {
+		places[i].ChunkEnd = len(text)
+	}
+	s.ShowProgress(text, core.Progress{Done: 1, Total: 1, ChunkEnd: len(text), Start: 0, End: 13, WordStart: 0, WordEnd: 3,
+		Position: 0, Remaining: 4 * time.Second, Places: places})
+	s.SeekToText(strings.Index(text, "comes") + 2)
+	if len(sought) != 1 || sought[0] != 2300*time.Millisecond {
+		t.Fatalf("sought %v, want 2.3 s (where comes is in the audio)", sought)
+	}
+	if w, h := s.HighlightedWord(), s.Highlighted(); w != "comes" || h != "Two comes next." {
+		t.Errorf("after the seek ahead: word %q in sentence %q", w, h)
+	}
+	s.SeekToText(strings.Index(text, "next")) // no word place: its sentence
+	if len(sought) != 2 || sought[1] != 2*time.Second {
+		t.Errorf("sought %v, want the sentence's start at 2 s", sought)
+	}
+	s.endLong()
+}

@@ -144,7 +144,7 @@ func (s *Studio) SeekToText(off int) {
 		}
 	}
 	if !ok {
-		s.SetStatus("That part has not arrived yet: a word can be chosen once its audio has arrived (the bar's lighter fill).")
+		s.SetStatus("That part has not arrived yet: a word can be chosen once its audio has arrived.")
 		return
 	}
 	if l.seek != nil {

@@ -187,7 +187,9 @@ func (s *Studio) seekPlace(off int, word bool) (time.Duration, bool) {
 	}
 	var p core.Progress
 	if n := len(l.marks); n > 0 {
-		p = l.marks[n-1].p // the totals and the remaining time
+		last := l.marks[n-1]
+		p = last.p // the totals, and the time left from there
+		p.Remaining = max(last.p.Remaining-(pl.At-last.at), 0)
 	}
 	p.Chunk, p.ChunkStart, p.ChunkEnd = pl.Chunk, pl.ChunkStart, pl.ChunkEnd
 	p.Start, p.End, p.WordStart, p.WordEnd = pl.Start, pl.End, 0, 0

@@ -128,6 +128,9 @@ func TestSeekAheadToAnArrivedWord(t *testing.T) {
 	if w, h := s.HighlightedWord(), s.Highlighted(); w != "comes" || h != "Two comes next." {
 		t.Errorf("after the seek ahead: word %q in sentence %q", w, h)
 	}
+	if got := s.long.ProgressLabel.Text; !strings.Contains(got, "~0:02 left") { // 4 s left at 0 s: 1.7 s at 2.3 s
+		t.Errorf("after the seek ahead the label says %q, want about 1.7 s left", got)
+	}
 	s.SeekToText(strings.Index(text, "next")) // no word place: its sentence
 	if len(sought) != 2 || sought[1] != 2*time.Second {
 		t.Errorf("sought %v, want the sentence's start at 2 s", sought)

@@ -379,11 +379,10 @@ func (s *Studio) ShowProgress(text string, p core.Progress) {
 	if n := len(l.marks); n == 0 || ((p.Start != l.marks[n-1].p.Start || p.WordStart != l.marks[n-1].p.WordStart) && p.Position >= l.marks[n-1].at) {
 		l.marks = append(l.marks, mark{at: p.Position, p: p})
 	} else {
-		l.marks[n-1].p.Done, l.marks[n-1].p.Remaining = p.Done, p.Remaining
-		if p.Position > l.marks[n-1].at {
-			// later news of the same sentence: keep the remaining estimate current
-			l.marks[n-1].p.Remaining = p.Remaining + (p.Position - l.marks[n-1].at)
-		}
+		// Later news (of the same sentence, or from before a mark a seek
+		// ahead placed): keep the time left from that mark current.
+		l.marks[n-1].p.Done = p.Done
+		l.marks[n-1].p.Remaining = max(p.Remaining+(p.Position-l.marks[n-1].at), 0)
 	}
 	if tr := s.transport(); tr != nil && l.reading.Visible() {
 		st := tr.Status()

@@ -91,7 +91,7 @@ func runBookSpeak(ctx context.Context, env *Env, args []string) int {
 	fs := newFlags(env, "speak", "--file BOOK [--chapters --out-dir DIR] [--out BOOK.m4b] [flags]")
 	provider := fs.String("provider", "local", "provider ID for text outside [voice: …] lines: "+strings.Join(providers.IDs(), ", "))
 	model := fs.String("model", "", "model (default: the provider's)")
-	voice := fs.String("voice", "", "voice (see `chorus voices`)")
+	voice := fs.String("voice", "", "`NAME` of the voice (list them with: chorus voices)")
 	baseURL := fs.String("base-url", "", "provider base URL (else env <ID>_BASE_URL)")
 	file := fs.String("file", "", "the document to read (.epub .md .txt .html .docx .odt .pdf .srt .vtt)")
 	out := fs.String("out", "", "one file for the whole book with chapter markers (.m4b audiobook, .mp3, .m4a)")

@@ -134,3 +134,19 @@ func stripOverstrike(s string) string {
 	}
 	return b.String()
 }
+
+func TestSpeakHelpNamesTheAudiobookFlags(t *testing.T) {
+	out, code := runCLI(t, "speak", "--help")
+	if code != ExitOK {
+		t.Fatalf("speak --help exit %d:\n%s", code, out)
+	}
+	for _, want := range []string{"-voice NAME", "--chapters --out-dir", "chorus speak --chapters --help"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("speak --help lacks %q:\n%s", want, out)
+		}
+	}
+	book, code := runCLI(t, "speak", "--chapters", "--help")
+	if code != ExitOK || !strings.Contains(book, "-loudness") || !strings.Contains(book, "-cast") {
+		t.Errorf("speak --chapters --help (exit %d) does not list the book flags:\n%s", code, book)
+	}
+}

@@ -38,9 +38,14 @@ func runSpeak(ctx context.Context, env *Env, args []string) int {
 		return runBookSpeak(ctx, env, args) // chapters, cast, lexicon, M4B: cli/book.go
 	}
 	fs := newFlags(env, "speak", "[flags] [TEXT | -]")
+	plain := fs.Usage
+	fs.Usage = func() {
+		plain()
+		fmt.Fprintln(env.Stderr, "\nAudiobooks: with --file, add --chapters --out-dir DIR and/or --out BOOK.m4b to render a document\nchapter by chapter (cast, lexicon, loudness, tags). See: chorus speak --chapters --help")
+	}
 	provider := fs.String("provider", "local", "provider ID: "+strings.Join(providers.IDs(), ", "))
 	model := fs.String("model", "", "model (default: the provider's)")
-	voice := fs.String("voice", "", "voice (see `chorus voices`)")
+	voice := fs.String("voice", "", "`NAME` of the voice (list them with: chorus voices)")
 	format := fs.String("format", "", "format to request from the provider (default: from --out's extension, else the provider's)")
 	speed := fs.Float64("speed", 0, "speed multiplier, 1 = normal")
 	rate := fs.Int("sample-rate", 0, "sample rate in Hz (requested, or converted on export)")

@@ -350,3 +350,49 @@ func TestKaraokeWordFollowsPlayback(t *testing.T) {
 		t.Errorf("no timings, yet %q is underlined", w)
 	}
 }
+
+// Escape answers the dialog on top as its Cancel button would (the text
+// stays, playback goes on); with no dialog left, Escape stops.
+func TestEscapeClosesTheDialogBeforeStopping(t *testing.T) {
+	s, _ := newTestStudio(t)
+	started := make(chan struct{})
+	var once sync.Once
+	p := scripted.Register(t, &scripted.Provider{ID: "ui-esc-dialog"})
+	p.Respond = func(ctx context.Context, req providers.Request) (*providers.Audio, error) {
+		st := scripted.NewStream(ctx)
+		go func() {
+			st.Send(scripted.WAVHeader(24000, 0xFFFFFFFF))
+			st.Send(scripted.TonePCM(24000, 0.1, 440))
+			once.Do(func() { close(started) })
+		}()
+		return &providers.Audio{Body: st.Body(), Encoding: audio.WAV}, nil
+	}
+	s.RefreshProviders()
+	s.selectProvider("ui-esc-dialog")
+	test.Type(s.Text, "Keep me")
+	test.Tap(s.SpeakButton)
+	<-started
+	eventually(t, "speaking", func() bool { return s.Busy() })
+
+	f := filepath.Join(t.TempDir(), "other.txt")
+	if err := os.WriteFile(f, []byte("From the file."), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s.OpenTextFile(f)
+	if !strings.Contains(dialogText(t, s), "replace it?") {
+		t.Fatalf("no Replace question: %q", dialogText(t, s))
+	}
+	escape := s.Window.Canvas().OnTypedKey()
+	escape(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if top := s.Window.Canvas().Overlays().Top(); top != nil {
+		t.Fatal("Escape left the dialog open")
+	}
+	if s.Text.Text != "Keep me" {
+		t.Errorf("Escape on the Replace question replaced the text: %q", s.Text.Text)
+	}
+	if !s.Busy() {
+		t.Fatal("Escape on a dialog stopped playback too")
+	}
+	escape(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	eventually(t, "stopped", func() bool { return s.Status.Text == "Stopped." })
+}

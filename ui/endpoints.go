@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"chorus/providers/openai"
+	"chorus/ui/modal"
 )
 
 // ShowAddEndpoint asks for a custom OpenAI-compatible endpoint (a local
@@ -40,11 +41,11 @@ func (s *Studio) ShowAddEndpoint() {
 			BaseURL: strings.TrimSpace(base.Text), Models: openai.SplitList(models.Text), Voices: openai.SplitList(voices.Text),
 			Formats: openai.SplitList(formats.Text), AllowInsecureHTTP: insecure.Checked}
 		if err := s.AddEndpoint(p); err != nil {
-			dialog.ShowError(err, s.Window)
+			modal.ShowError(err, s.Window)
 		}
 	}, s.Window)
 	d.Resize(fyne.NewSize(560, 420))
-	d.Show()
+	modal.Show(d, s.Window)
 }
 
 // AddEndpoint validates, saves and selects a custom endpoint.

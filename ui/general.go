@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"chorus/ui/modal"
 	"chorus/ui/tray"
 )
 
@@ -57,11 +58,11 @@ func (s *Studio) GeneralPage(win fyne.Window) fyne.CanvasObject {
 	folder.PlaceHolder = "your home folder"
 	folder.OnChanged = s.Settings.SetExportDir
 	browse := widget.NewButton("Browse…", func() {
-		dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
+		modal.Show(dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
 			if err == nil && u != nil {
 				folder.SetText(u.Path())
 			}
-		}, win).Show()
+		}, win), win)
 	})
 	form := widget.NewForm(
 		widget.NewFormItem("Theme", th),
@@ -81,12 +82,12 @@ func (s *Studio) GeneralPage(win fyne.Window) fyne.CanvasObject {
 			clear.SetText(fmt.Sprintf("Clear cache (%s)", humanBytes(size)))
 		}
 		clear.OnTapped = func() {
-			dialog.ShowConfirm("Clear the cache?", "Audio kept to replay text without asking the provider again is deleted. History entries stay.", func(yes bool) {
+			modal.ShowConfirm("Clear the cache?", "Audio kept to replay text without asking the provider again is deleted. History entries stay.", func(yes bool) {
 				if !yes {
 					return
 				}
 				if err := c.ClearChunks(); err != nil {
-					dialog.ShowError(fmt.Errorf("Could not clear the cache: %w", err), win)
+					modal.ShowError(fmt.Errorf("Could not clear the cache: %w", err), win)
 				}
 				show()
 			}, win)

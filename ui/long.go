@@ -23,6 +23,7 @@ import (
 	"chorus/documents"
 	"chorus/longtext"
 	"chorus/pricing"
+	"chorus/ui/modal"
 )
 
 // maxOpenBytes bounds a text file opened in the editor.
@@ -184,7 +185,7 @@ func (s *Studio) ShowOpen() {
 		s.OpenTextFile(path)
 	}, s.Window)
 	d.SetFilter(storage.NewExtensionFileFilter(documents.Extensions()))
-	d.Show()
+	modal.Show(d, s.Window)
 }
 
 // OpenTextFile loads a text or Markdown file into the editor (Markdown is
@@ -244,7 +245,7 @@ func (s *Studio) askBeforeReplacing(what string, replace func()) {
 		}, s.Window)
 	d.SetConfirmText("Replace")
 	d.SetDismissText("Keep my text")
-	d.Show()
+	modal.Show(d, s.Window)
 }
 
 // countText is the line under the editor: characters, the provider's

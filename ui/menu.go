@@ -12,6 +12,8 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/widget"
+
+	"chorus/ui/modal"
 )
 
 // Version is shown in Help → About; main sets it from the build.
@@ -181,7 +183,7 @@ func (s *Studio) ShowFind() {
 	}
 	q.OnSubmitted = func(string) { find() }
 	d := dialog.NewCustom("Find", "Close", container.NewBorder(nil, nil, nil, widget.NewButton("Find next", find), q), s.Window)
-	d.Show()
+	modal.Show(d, s.Window)
 	s.Window.Canvas().Focus(q)
 }
 
@@ -234,7 +236,7 @@ func (s *Studio) ShowShortcuts() {
 	for _, r := range shortcutRows {
 		f.Append(r[0], widget.NewLabel(r[1]))
 	}
-	dialog.NewCustom("Keyboard shortcuts", "Close", f, s.Window).Show()
+	modal.Show(dialog.NewCustom("Keyboard shortcuts", "Close", f, s.Window), s.Window)
 }
 
 // mainLibraries are the libraries Chorus is built on, for builds that
@@ -272,5 +274,5 @@ func (s *Studio) ShowAbout() {
 	l := widget.NewLabel(AboutText())
 	sc := container.NewVScroll(l)
 	sc.SetMinSize(fyne.NewSize(420, 300))
-	dialog.NewCustom("About Chorus", "Close", sc, s.Window).Show()
+	modal.Show(dialog.NewCustom("About Chorus", "Close", sc, s.Window), s.Window)
 }

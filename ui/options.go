@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"chorus/providers"
+	"chorus/ui/modal"
 )
 
 // optionField is one provider-specific setting in the Advanced area.
@@ -126,7 +127,7 @@ func newOptionField(o providers.Option, win fyne.Window, saved string, changed f
 					}
 				}, win)
 				d.SetFilter(storage.NewExtensionFileFilter([]string{".wav", ".mp3", ".flac"}))
-				d.Show()
+				modal.Show(d, win)
 			})
 			f.item.Widget = container.NewBorder(nil, nil, nil, browse, e)
 		}

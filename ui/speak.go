@@ -17,6 +17,7 @@ import (
 	"chorus/core"
 	"chorus/player"
 	"chorus/providers"
+	"chorus/ui/modal"
 	"chorus/ui/savedialog"
 )
 
@@ -181,7 +182,7 @@ func (s *Studio) askLargeJob(est core.Estimate, goAhead func()) {
 		}
 	}, s.Window)
 	d.Resize(fyne.NewSize(520, 200))
-	d.Show()
+	modal.Show(d, s.Window)
 }
 
 // beginLocked marks the studio busy with a new run that Stop cancels,

@@ -22,6 +22,7 @@ import (
 	"chorus/core"
 	"chorus/providers"
 	"chorus/settings"
+	"chorus/ui/modal"
 	"chorus/ui/tip"
 	"chorus/ui/tray"
 	"chorus/ui/voicepicker"
@@ -125,7 +126,7 @@ func (s *Studio) build() {
 		s.providerIDs = append(s.providerIDs, r.ID)
 		names = append(names, s.providerLabel(r))
 	}
-	k := keyHook{onEsc: s.Stop, onF10: s.ToggleMenu}
+	k := keyHook{onEsc: s.Escape, onF10: s.ToggleMenu}
 	s.Provider = newKeySelect(k, names, func(string) { s.providerChanged() })
 	s.Model = newKeySelectEntry(k)
 	s.Model.OnChanged = func(m string) { s.modelChanged(m) }
@@ -149,7 +150,7 @@ func (s *Studio) build() {
 	s.Instructions.SetMinRowsVisible(2)
 	s.Batch = newKeyCheck(k, "Wait for the whole clip (no streaming)")
 
-	s.Text = newEditor(s.Speak, s.Stop)
+	s.Text = newEditor(s.Speak, s.Escape)
 	s.Text.PlaceHolder = "Type or paste text, then press Speak (Ctrl+Enter)."
 	s.Count = widget.NewLabel("0 characters")
 	s.Text.OnChanged = func(t string) { s.scheduleCount(len(t)); s.textChanged(t) }
@@ -486,6 +487,13 @@ func contains(list []string, v string) bool {
 	return false
 }
 
+// Escape closes the dialog on top of the window, else stops playback.
+func (s *Studio) Escape() {
+	if !modal.DismissTop(s.Window.Canvas()) {
+		s.Stop()
+	}
+}
+
 func (s *Studio) shortcuts() {
 	c := s.Window.Canvas()
 	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyReturn, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { s.Speak() })
@@ -493,7 +501,7 @@ func (s *Studio) shortcuts() {
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
 		switch ev.Name {
 		case fyne.KeyEscape:
-			s.Stop()
+			s.Escape()
 		case fyne.KeySpace: // nothing has the focus: Space pauses
 			s.TogglePause()
 		case fyne.KeyF10:

@@ -28,7 +28,7 @@ func (s *Studio) buildTransport() {
 			}
 		}
 	}
-	k := keyHook{onEsc: s.Stop, onF10: s.ToggleMenu}
+	k := keyHook{onEsc: s.Escape, onF10: s.ToggleMenu}
 	s.PauseButton = newKeyButton(k, "Pause", s.TogglePause)
 	s.PauseButton.Disable()
 	s.Volume = newKeySlider(k, 0, 1, s.TogglePause)

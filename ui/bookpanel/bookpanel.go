@@ -11,13 +11,13 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"chorus/book"
 	"chorus/documents"
 	"chorus/providers"
+	"chorus/ui/modal"
 )
 
 // ExportChoice is what the person picked in the Export audiobook dialog.
@@ -155,7 +155,7 @@ func (p *Panel) Rename(i int, title string) {
 func (p *Panel) askRename(i int) {
 	e := widget.NewEntry()
 	e.SetText(p.Book.Chapters[i].Title)
-	dialog.ShowForm("Rename chapter", "Rename", "Cancel", []*widget.FormItem{widget.NewFormItem("Title", e)},
+	modal.ShowForm("Rename chapter", "Rename", "Cancel", []*widget.FormItem{widget.NewFormItem("Title", e)},
 		func(ok bool) {
 			if ok {
 				p.Rename(i, e.Text)
@@ -197,7 +197,7 @@ func (p *Panel) ShowExport() {
 	if p.Estimate != nil {
 		items = append(items, widget.NewFormItem("Estimate", estimateView(p.Estimate)))
 	}
-	dialog.ShowForm("Export audiobook", "Export", "Cancel", items, func(ok bool) {
+	modal.ShowForm("Export audiobook", "Export", "Cancel", items, func(ok bool) {
 		if !ok || p.OnExportBook == nil {
 			return
 		}

@@ -13,6 +13,7 @@ import (
 
 	"chorus/book"
 	"chorus/providers"
+	"chorus/ui/modal"
 	"chorus/ui/plain"
 	"chorus/ui/tip"
 )
@@ -96,7 +97,7 @@ func (p *Panel) ShowCast() *CastEditor {
 	e.dlg.SetOnClosed(e.cancel)
 	e.refreshMarks()
 	e.dlg.Resize(fyne.NewSize(900, 520))
-	e.dlg.Show()
+	modal.Show(e.dlg, p.Window)
 	return e
 }
 

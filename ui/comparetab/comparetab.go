@@ -31,6 +31,7 @@ import (
 	"chorus/core"
 	"chorus/pricing"
 	"chorus/providers"
+	"chorus/ui/modal"
 	"chorus/ui/plain"
 	"chorus/ui/tip"
 	"chorus/ui/voicepicker"
@@ -640,7 +641,7 @@ func (t *Tab) showExport() {
 		dir := u.Path()
 		enc := t.exportEncoding()
 		if existing := compare.Existing(t.session, dir, enc); len(existing) > 0 {
-			dialog.ShowConfirm("Replace files?",
+			modal.ShowConfirm("Replace files?",
 				fmt.Sprintf("%s already has %s. Replace them?", dir, strings.Join(existing, ", ")),
 				func(ok bool) {
 					if ok {

@@ -5,9 +5,9 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"chorus/ui/modal"
 	"chorus/ui/plain"
 	"chorus/ui/savedialog"
 )
@@ -29,7 +29,7 @@ func newTallyView(t *Tab) *TallyView {
 	v.Summary = widget.NewLabel("")
 	v.Summary.Wrapping = fyne.TextWrapWord
 	v.Reset = widget.NewButton("Reset tally…", func() {
-		dialog.ShowConfirm("Reset the tally?", "Forget every blind vote? This cannot be undone.", func(ok bool) {
+		modal.ShowConfirm("Reset the tally?", "Forget every blind vote? This cannot be undone.", func(ok bool) {
 			if ok {
 				v.ResetNow()
 			}

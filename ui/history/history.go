@@ -13,7 +13,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -21,6 +20,7 @@ import (
 	"chorus/cache"
 	"chorus/core"
 	"chorus/providers"
+	"chorus/ui/modal"
 	"chorus/ui/plain"
 	"chorus/ui/savedialog"
 )
@@ -72,7 +72,7 @@ func NewView(win fyne.Window, engine *core.Engine) *View {
 // Content is the tab's layout.
 func (v *View) Content() fyne.CanvasObject {
 	clear := widget.NewButton("Clear history", func() {
-		dialog.ShowConfirm("Clear history?", "Remove every clip from the history? Cached audio stays until it is evicted.", func(ok bool) {
+		modal.ShowConfirm("Clear history?", "Remove every clip from the history? Cached audio stays until it is evicted.", func(ok bool) {
 			if ok && v.Engine.Cache != nil {
 				v.report(v.Engine.Cache.ClearHistory())
 				v.Reload()
@@ -286,7 +286,7 @@ func (v *View) Export(c cache.Clip, path string, force bool) {
 
 // AskDelete asks before removing a clip from the history.
 func (v *View) AskDelete(c cache.Clip) {
-	dialog.ShowConfirm("Delete this clip?", "Remove “"+c.Title(50)+"” from the history? This cannot be undone.", func(ok bool) {
+	modal.ShowConfirm("Delete this clip?", "Remove “"+c.Title(50)+"” from the history? This cannot be undone.", func(ok bool) {
 		if ok {
 			v.Delete(c)
 		}

@@ -14,6 +14,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
+
+	"chorus/ui/modal"
 )
 
 // Options configure the dialog.
@@ -37,11 +39,11 @@ func Show(win fyne.Window, opts Options, save func(path string, replace bool)) d
 	folder := widget.NewEntry()
 	folder.SetText(dir)
 	browse := widget.NewButton("Browse…", func() {
-		dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
+		modal.Show(dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
 			if err == nil && u != nil {
 				folder.SetText(u.Path())
 			}
-		}, win).Show()
+		}, win), win)
 	})
 	items := []*widget.FormItem{
 		widget.NewFormItem("File name", name),
@@ -63,7 +65,7 @@ func Show(win fyne.Window, opts Options, save func(path string, replace bool)) d
 		Confirm(win, path, save)
 	}, win)
 	d.Resize(fyne.NewSize(520, 260))
-	d.Show()
+	modal.Show(d, win)
 	return d
 }
 
@@ -71,7 +73,7 @@ func Show(win fyne.Window, opts Options, save func(path string, replace bool)) d
 // save(path, true) when it exists and the user agrees to replace it.
 func Confirm(win fyne.Window, path string, save func(path string, replace bool)) {
 	if _, err := os.Stat(path); err == nil {
-		dialog.ShowConfirm("Replace file?", filepath.Base(path)+" already exists. Replace it?", func(yes bool) {
+		modal.ShowConfirm("Replace file?", filepath.Base(path)+" already exists. Replace it?", func(yes bool) {
 			if yes {
 				save(path, true)
 			}

@@ -27,6 +27,7 @@ import (
 	"chorus/pricing"
 	"chorus/providers"
 	"chorus/settings/keys"
+	"chorus/ui/modal"
 	"chorus/ui/plain"
 )
 
@@ -110,7 +111,7 @@ func New(win fyne.Window, store *keys.Store, opts Options) *Panel {
 		opts.TestTimeout = DefaultTestTimeout
 	}
 	p := &Panel{win: win, store: store, opts: opts, byID: map[string]*row{}}
-	p.confirm = func(title, message string, answer func(bool)) { dialog.ShowConfirm(title, message, answer, win) }
+	p.confirm = func(title, message string, answer func(bool)) { modal.ShowConfirm(title, message, answer, win) }
 
 	p.bannerText = widget.NewLabel("")
 	p.bannerText.Wrapping = fyne.TextWrapWord
@@ -186,7 +187,7 @@ func Show(win fyne.Window, store *keys.Store, opts Options, providerID string) *
 	p := New(win, store, opts)
 	d := dialog.NewCustom("Settings", "Close", p.Content(), win)
 	d.Resize(fyne.NewSize(640, 560))
-	d.Show()
+	modal.Show(d, win)
 	if providerID != "" {
 		p.Focus(providerID)
 	}

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"chorus/settings/keys"
+	"chorus/ui/modal"
 )
 
 // A page is one tab of the Settings window besides API keys and General.
@@ -73,6 +74,7 @@ func ShowWindow(a fyne.App, store *keys.Store, opts Options, providerID string, 
 		tabs.Append(container.NewTabItem("Voices", voicesPlaceholder()))
 	}
 	w.SetContent(tabs)
+	modal.EscapeCloses(w, w.Close) // as preferences windows do
 	w.Resize(fyne.NewSize(720, 560))
 	w.Show()
 	if providerID != "" {

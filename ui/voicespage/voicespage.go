@@ -20,6 +20,7 @@ import (
 
 	"chorus/core"
 	"chorus/providers"
+	"chorus/ui/modal"
 	"chorus/ui/plain"
 	"chorus/voices"
 )
@@ -253,7 +254,7 @@ func progressText(pr voices.Progress) string {
 }
 
 func (p *Page) confirmRemove(r *row) {
-	dialog.ShowConfirm("Remove voice", fmt.Sprintf("Remove %s from this computer? You can download it again later.", r.v.Name),
+	modal.ShowConfirm("Remove voice", fmt.Sprintf("Remove %s from this computer? You can download it again later.", r.v.Name),
 		func(ok bool) {
 			if !ok {
 				return
@@ -341,7 +342,7 @@ func Offer(win fyne.Window, prefs fyne.Preferences, onInstalled func(voiceID str
 		ctx, cancel := context.WithCancel(context.Background())
 		d := dialog.NewCustom("Downloading Jenny", "Cancel", container.NewVBox(bar, status), win)
 		d.SetOnClosed(cancel)
-		d.Show()
+		modal.Show(d, win)
 		go func() {
 			_, err := voices.Install(ctx, dir, v, voices.Options{Progress: func(pr voices.Progress) {
 				fyne.Do(func() { bar.SetValue(pr.Percent() / 100); status.SetText(progressText(pr)) })
@@ -351,7 +352,7 @@ func Offer(win fyne.Window, prefs fyne.Preferences, onInstalled func(voiceID str
 				switch {
 				case errors.Is(err, context.Canceled):
 				case err != nil:
-					dialog.ShowError(fmt.Errorf("The voice was not installed: %v. You can try again in Voices.", err), win)
+					modal.ShowError(fmt.Errorf("The voice was not installed: %v. You can try again in Voices.", err), win)
 				default:
 					if onInstalled != nil {
 						onInstalled(v.ID)
@@ -362,7 +363,7 @@ func Offer(win fyne.Window, prefs fyne.Preferences, onInstalled func(voiceID str
 	}, win)
 	ask.SetConfirmText("Download")
 	ask.SetDismissText("Not now")
-	ask.Show()
+	modal.Show(ask, win)
 }
 
 // ShowDialog opens the page in a dialog over win.
@@ -370,7 +371,7 @@ func ShowDialog(win fyne.Window, opts Options) *Page {
 	p := New(win, opts)
 	d := dialog.NewCustom("Voices", "Close", p.Content(), win)
 	d.Resize(fyne.NewSize(680, 560))
-	d.Show()
+	modal.Show(d, win)
 	return p
 }
 

@@ -9,12 +9,12 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 
 	"chorus/book"
 	"chorus/documents"
 	"chorus/providers"
 	"chorus/ui/bookpanel"
+	"chorus/ui/modal"
 	"chorus/ui/plain"
 )
 
@@ -103,7 +103,7 @@ func (s *Studio) exportBook(c bookpanel.ExportChoice) {
 	b.Chapters = append([]book.Chapter(nil), b.Chapters...)
 	b.Title, b.Author = c.Title, c.Author
 	r := s.bookRenderer()
-	dialog.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
+	modal.ShowFolderOpen(func(dir fyne.ListableURI, err error) {
 		if err != nil || dir == nil {
 			return
 		}

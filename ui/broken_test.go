@@ -1,14 +1,12 @@
 package ui
 
 import (
-	"context"
 	"image/png"
 	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,7 +14,6 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"chorus/audio"
 	"chorus/core"
 	"chorus/internal/scripted"
 	"chorus/player"
@@ -109,20 +106,7 @@ func TestSpeakFromHereInWrappedText(t *testing.T) {
 // Esc stops while a picker has the focus.
 func TestEscStopsWhereverTheFocusIs(t *testing.T) {
 	s, _ := newTestStudio(t)
-	started := make(chan struct{})
-	var once sync.Once
-	p := scripted.Register(t, &scripted.Provider{ID: "ui-esc"})
-	p.Respond = func(ctx context.Context, req providers.Request) (*providers.Audio, error) {
-		st := scripted.NewStream(ctx)
-		go func() {
-			st.Send(scripted.WAVHeader(24000, 0xFFFFFFFF))
-			st.Send(scripted.TonePCM(24000, 0.1, 440))
-			once.Do(func() { close(started) })
-		}()
-		return &providers.Audio{Body: st.Body(), Encoding: audio.WAV}, nil
-	}
-	s.RefreshProviders()
-	s.selectProvider("ui-esc")
+	_, started := selectHeldTone(t, s, "ui-esc")
 	test.Type(s.Text, "Stop me")
 	test.Tap(s.SpeakButton)
 	<-started
@@ -355,20 +339,7 @@ func TestKaraokeWordFollowsPlayback(t *testing.T) {
 // stays, playback goes on); with no dialog left, Escape stops.
 func TestEscapeClosesTheDialogBeforeStopping(t *testing.T) {
 	s, _ := newTestStudio(t)
-	started := make(chan struct{})
-	var once sync.Once
-	p := scripted.Register(t, &scripted.Provider{ID: "ui-esc-dialog"})
-	p.Respond = func(ctx context.Context, req providers.Request) (*providers.Audio, error) {
-		st := scripted.NewStream(ctx)
-		go func() {
-			st.Send(scripted.WAVHeader(24000, 0xFFFFFFFF))
-			st.Send(scripted.TonePCM(24000, 0.1, 440))
-			once.Do(func() { close(started) })
-		}()
-		return &providers.Audio{Body: st.Body(), Encoding: audio.WAV}, nil
-	}
-	s.RefreshProviders()
-	s.selectProvider("ui-esc-dialog")
+	_, started := selectHeldTone(t, s, "ui-esc-dialog")
 	test.Type(s.Text, "Keep me")
 	test.Tap(s.SpeakButton)
 	<-started

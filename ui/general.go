@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -58,11 +57,11 @@ func (s *Studio) GeneralPage(win fyne.Window) fyne.CanvasObject {
 	folder.PlaceHolder = "your home folder"
 	folder.OnChanged = s.Settings.SetExportDir
 	browse := widget.NewButton("Browse…", func() {
-		modal.Show(dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
+		modal.ShowFolderOpen(func(u fyne.ListableURI, err error) {
 			if err == nil && u != nil {
 				folder.SetText(u.Path())
 			}
-		}, win), win)
+		}, win)
 	})
 	form := widget.NewForm(
 		widget.NewFormItem("Theme", th),

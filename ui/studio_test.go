@@ -99,25 +99,33 @@ func TestFirstLaunchIsLocalAndReady(t *testing.T) {
 	}
 }
 
-// Type text, tap Speak with a provider the test controls, see the status
-// change, tap Stop, see it cancelled; the text is kept.
-func TestSpeakAndStop(t *testing.T) {
-	s, sink := newTestStudio(t)
-	started := make(chan struct{})
+// selectHeldTone registers and selects a provider whose audio is 0.1 s of
+// tone in a WAV stream that then sends nothing more until the job is
+// stopped, as a slow service does; started is closed once the tone is sent.
+func selectHeldTone(t *testing.T, s *Studio, id string) (p *scripted.Provider, started <-chan struct{}) {
+	t.Helper()
+	sent := make(chan struct{})
 	var once sync.Once
-	p := scripted.Register(t, &scripted.Provider{ID: "ui-ctl"})
+	p = scripted.Register(t, &scripted.Provider{ID: id})
 	p.Respond = func(ctx context.Context, req providers.Request) (*providers.Audio, error) {
 		st := scripted.NewStream(ctx)
 		go func() {
 			st.Send(scripted.WAVHeader(24000, 0xFFFFFFFF))
 			st.Send(scripted.TonePCM(24000, 0.1, 440))
-			once.Do(func() { close(started) })
-			// then nothing more until Stop
+			once.Do(func() { close(sent) })
 		}()
 		return &providers.Audio{Body: st.Body(), Encoding: audio.WAV}, nil
 	}
 	s.RefreshProviders()
-	s.selectProvider("ui-ctl")
+	s.selectProvider(id)
+	return p, sent
+}
+
+// Type text, tap Speak with a provider the test controls, see the status
+// change, tap Stop, see it cancelled; the text is kept.
+func TestSpeakAndStop(t *testing.T) {
+	s, sink := newTestStudio(t)
+	p, started := selectHeldTone(t, s, "ui-ctl")
 	if s.ProviderID() != "ui-ctl" {
 		t.Fatalf("provider %q", s.ProviderID())
 	}

@@ -21,7 +21,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -634,7 +633,7 @@ func (t *Tab) showExport() {
 		t.Status.SetText("Nothing to export yet: Render all first.")
 		return
 	}
-	dialog.ShowFolderOpen(func(u fyne.ListableURI, err error) {
+	modal.ShowFolderOpen(func(u fyne.ListableURI, err error) {
 		if err != nil || u == nil {
 			return
 		}

@@ -42,8 +42,8 @@ func DismissTop(c fyne.Canvas) bool {
 	if top == nil {
 		return false
 	}
-	top.Dismiss() // its callback runs forget
-	forget(c, top)
+	top.Dismiss()
+	forget(c, top) // also when a dialog's closed callback does not run (a file dialog that was never shown)
 	return true
 }
 
@@ -97,3 +97,8 @@ func ShowForm(title, confirm, dismiss string, items []*widget.FormItem, answer f
 
 // ShowError is dialog.ShowError, closed by Escape.
 func ShowError(err error, w fyne.Window) { Show(dialog.NewError(err, w), w) }
+
+// ShowFolderOpen is dialog.ShowFolderOpen, closed by Escape (as Cancel).
+func ShowFolderOpen(chosen func(fyne.ListableURI, error), w fyne.Window) {
+	Show(dialog.NewFolderOpen(chosen, w), w)
+}

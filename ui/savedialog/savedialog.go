@@ -39,11 +39,11 @@ func Show(win fyne.Window, opts Options, save func(path string, replace bool)) d
 	folder := widget.NewEntry()
 	folder.SetText(dir)
 	browse := widget.NewButton("Browse…", func() {
-		modal.Show(dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
+		modal.ShowFolderOpen(func(u fyne.ListableURI, err error) {
 			if err == nil && u != nil {
 				folder.SetText(u.Path())
 			}
-		}, win), win)
+		}, win)
 	})
 	items := []*widget.FormItem{
 		widget.NewFormItem("File name", name),
